@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlcipher3.dbapi2 as sqlcipher
 
@@ -25,7 +25,10 @@ KEY_BYTES = 32
 BUSY_TIMEOUT_S = 10.0
 """How long a statement waits for another process (e.g. the CLI) to release the write lock."""
 
-Row = sqlcipher.Row
+if TYPE_CHECKING:
+    from sqlite3 import Row  # same interface; sqlcipher3 ships no type hints
+else:
+    Row = sqlcipher.Row
 Params = Sequence[Any] | dict[str, Any]
 
 
@@ -109,7 +112,7 @@ class Store:
         """Run one statement and return all its rows (name- and index-addressable)."""
         with self._lock:
             try:
-                return self._conn.execute(sql, params).fetchall()
+                return cast(list[Row], self._conn.execute(sql, params).fetchall())
             except sqlcipher.Error as exc:
                 raise StoreError(f"query failed: {exc}") from exc
 
