@@ -1,0 +1,137 @@
+"""Cuts a live audio stream into chunks at pauses, keeping only the not-yet-transcribed tail.
+
+Whisper's encoder always reads 30 s, so transcribing each short utterance alone would cost
+far more than transcribing the whole file. Chunks therefore gather utterances until they hold
+`min_speech_s` of speech and are cut in the middle of a pause; a chunk never grows past
+`max_chunk_s`. Memory stays flat however long the conversation: silence without speech is
+dropped as it comes, and cut chunks leave the tail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from appliance.transcription.audio import to_mono
+from appliance.transcription.vad import WINDOW, SpeechProbabilities
+
+SPEECH_THRESHOLD = 0.5
+SILENCE_THRESHOLD = 0.35
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A stretch of audio ready to transcribe; `start_sample` is its place in the stream."""
+
+    frames: np.ndarray
+    start_sample: int
+    speech_s: float
+
+
+class StreamChunker:
+    """Feed frames (n, channels) in order; get back chunks ending in a pause."""
+
+    def __init__(
+        self,
+        *,
+        sample_rate: int = 16000,
+        min_speech_s: float = 10.0,
+        max_chunk_s: float = 28.0,
+        pause_s: float = 0.4,
+        keep_silence_s: float = 0.5,
+    ) -> None:
+        self.sample_rate = sample_rate
+        self._vad = SpeechProbabilities()
+        self._min_speech_windows = int(min_speech_s * sample_rate / WINDOW)
+        self._max_windows = int(max_chunk_s * sample_rate / WINDOW)
+        self._pause_windows = max(1, int(pause_s * sample_rate / WINDOW))
+        self._keep_windows = max(1, int(keep_silence_s * sample_rate / WINDOW))
+        self._parts: list[np.ndarray] = []  # frames not yet scored (less than one window)
+        self._tail: np.ndarray | None = None  # scored frames not yet handed out
+        self._tail_start = 0
+        self._probs = np.zeros(0, dtype=np.float32)
+
+    @property
+    def tail_seconds(self) -> float:
+        """Audio held back, waiting for a pause (what memory holds besides text)."""
+        held = 0 if self._tail is None else len(self._tail)
+        return (held + sum(len(p) for p in self._parts)) / self.sample_rate
+
+    def push(self, frames: np.ndarray) -> list[Chunk]:
+        """Add frames; return the chunks completed by them (usually none or one)."""
+        if len(frames) == 0:
+            return []
+        self._parts.append(frames)
+        pending = np.concatenate(self._parts, axis=0)
+        usable = len(pending) - len(pending) % WINDOW
+        self._parts = [pending[usable:]] if usable < len(pending) else []
+        if usable == 0:
+            return []
+        scored = pending[:usable]
+        self._probs = np.concatenate([self._probs, self._vad.process(to_mono(scored))])
+        self._tail = scored if self._tail is None else np.concatenate([self._tail, scored])
+        chunks = []
+        while (chunk := self._next_chunk()) is not None:
+            chunks.append(chunk)
+        return chunks
+
+    def flush(self) -> Chunk | None:
+        """Everything still held, as a last chunk (None when it holds no speech)."""
+        if self._parts and self._tail is not None:
+            self._tail = np.concatenate([self._tail, *self._parts])
+        elif self._parts:
+            self._tail = np.concatenate(self._parts)
+        self._parts = []
+        if self._tail is None or not (self._probs >= SPEECH_THRESHOLD).any():
+            self._tail = None
+            return None
+        return self._cut(len(self._tail) // WINDOW + 1)
+
+    def discard(self) -> None:
+        """Forget all held audio (revocation, or the stream is done)."""
+        self._parts, self._tail, self._probs = [], None, np.zeros(0, dtype=np.float32)
+
+    def _next_chunk(self) -> Chunk | None:
+        speech = self._probs >= SPEECH_THRESHOLD
+        if not speech.any():
+            # Nothing said yet: drop old silence, keep a little lead-in for the first word.
+            self._drop(len(self._probs) - self._keep_windows)
+            return None
+        if speech.sum() >= self._min_speech_windows:
+            cut = self._pause_cut(speech)
+            if cut is not None:
+                return self._cut(cut)
+        if len(self._probs) >= self._max_windows:
+            # No pause long enough: cut where voice activity is lowest in the last half.
+            half = self._max_windows // 2
+            return self._cut(half + int(np.argmin(self._probs[half:self._max_windows])) + 1)
+        return None
+
+    def _pause_cut(self, speech: np.ndarray) -> int | None:
+        """Window index in the middle of the first pause after enough speech, if any."""
+        quiet = self._probs < SILENCE_THRESHOLD
+        needed, run = self._min_speech_windows, 0
+        seen = 0
+        for i, (is_speech, is_quiet) in enumerate(zip(speech, quiet)):
+            seen += int(is_speech)
+            run = run + 1 if is_quiet else 0
+            if seen >= needed and run >= self._pause_windows:
+                return i - run // 2 + 1
+        return None
+
+    def _cut(self, windows: int) -> Chunk:
+        assert self._tail is not None
+        end = min(len(self._tail), windows * WINDOW)
+        speech_s = float((self._probs[:windows] >= SPEECH_THRESHOLD).sum()) * WINDOW / self.sample_rate
+        chunk = Chunk(self._tail[:end].copy(), self._tail_start, speech_s)
+        self._drop(windows)
+        return chunk
+
+    def _drop(self, windows: int) -> None:
+        if windows <= 0 or self._tail is None:
+            return
+        end = min(len(self._tail), windows * WINDOW)
+        self._tail = self._tail[end:] if end < len(self._tail) else None
+        self._tail_start += end
+        self._probs = self._probs[windows:]

@@ -1,0 +1,174 @@
+"""Whisper behind a one-method interface: float32 audio in, cited-ready segments out.
+
+The model loads once in `WhisperTranscriber.__init__` (before the service reports ready);
+`transcribe` blocks, so async callers run it with `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from appliance.config import TranscriptionConfig
+from appliance.transcript import ModelStamp, Segment, Transcript, Word
+from appliance.transcription.audio import SAMPLE_RATE, read_wav, to_mono
+from appliance.transcription.guards import is_loop, kept_indices
+from appliance.transcription.models import ModelInfo, choose_device, resolve_model
+from appliance.transcription.speakers import label_speakers
+
+if TYPE_CHECKING:
+    from faster_whisper.transcribe import Segment as FwSegment
+
+log = logging.getLogger(__name__)
+
+NO_SPEECH_THRESHOLD = 0.6
+COMPRESSION_RATIO_THRESHOLD = 2.4
+LOG_PROB_THRESHOLD = -1.0
+MIN_SILENCE_MS = 500
+"""Pauses shorter than this stay inside one VAD chunk (turn gaps are usually longer)."""
+
+
+class Transcriber(Protocol):
+    """Anything that turns 16 kHz mono float32 audio into segments."""
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        *,
+        offset_s: float = 0.0,
+        first_id: int = 1,
+        id_prefix: str = "s",
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[Segment]:
+        """Segments with absolute times (`offset_s` is where `audio` starts in the contact)."""
+        ...
+
+    def stamp(self) -> ModelStamp:
+        """Which model and settings produced the segments."""
+        ...
+
+
+class WhisperTranscriber:
+    """faster-whisper with pinned language, VAD, word timestamps and loop/silence guards."""
+
+    def __init__(self, model: ModelInfo, cfg: TranscriptionConfig) -> None:
+        from faster_whisper import WhisperModel  # deferred: loads CTranslate2
+
+        self.model = model
+        self.cfg = cfg
+        self.device, self.compute_type = choose_device(cfg)
+        self._lock = threading.Lock()  # one decode at a time: CPU threads are the bottleneck
+        self._whisper = WhisperModel(
+            str(model.path),
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=cfg.cpu_threads,
+            local_files_only=True,
+        )
+        log.info("loaded %s %s on %s/%s", model.name, model.version, self.device, self.compute_type)
+
+    def stamp(self) -> ModelStamp:
+        """Model name, version, checksum and how it ran, for the report's transparency note."""
+        return ModelStamp(
+            name=self.model.name,
+            version=self.model.version,
+            sha256=self.model.sha256,
+            device=self.device,
+            compute_type=self.compute_type,
+        )
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        *,
+        offset_s: float = 0.0,
+        first_id: int = 1,
+        id_prefix: str = "s",
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[Segment]:
+        """Segments `id_prefix+first_id`, … in time order; silence gives an empty list."""
+        audio = np.ascontiguousarray(audio, dtype=np.float32)
+        if audio.ndim != 1:
+            raise ValueError(f"expected mono audio, got shape {audio.shape}")
+        if len(audio) < SAMPLE_RATE // 10:
+            return []
+        with self._lock:
+            raw, _info = self._whisper.transcribe(
+                audio,
+                language=self.cfg.language,
+                task="transcribe",
+                beam_size=self.cfg.beam_size,
+                word_timestamps=True,
+                vad_filter=True,
+                vad_parameters={"min_silence_duration_ms": MIN_SILENCE_MS},
+                condition_on_previous_text=False,
+                no_speech_threshold=NO_SPEECH_THRESHOLD,
+                compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+                log_prob_threshold=LOG_PROB_THRESHOLD,
+            )
+            # The generator decodes lazily, segment by segment: check for a stop between them.
+            fw_segments = []
+            for fw in raw:
+                if should_stop is not None and should_stop():
+                    return []
+                fw_segments.append(fw)
+        segments: list[Segment] = []
+        for fw in fw_segments:
+            seg = _to_segment(fw, offset_s, f"{id_prefix}{first_id + len(segments)}")
+            if seg is not None:
+                segments.append(seg)
+        return segments
+
+
+def _to_segment(fw: FwSegment, offset_s: float, seg_id: str) -> Segment | None:
+    """Our Segment from faster-whisper's, or None for a loop or empty text."""
+    words = [
+        Word(start=round(w.start + offset_s, 3), end=round(w.end + offset_s, 3),
+             word=w.word, probability=round(w.probability, 4))
+        for w in (fw.words or [])
+    ]
+    if words:
+        tokens = [w.word for w in words]
+        if is_loop(tokens):
+            log.warning("dropped a repetition loop at %.1f s", fw.start + offset_s)
+            return None
+        words = [words[i] for i in kept_indices(tokens)]
+        text = "".join(w.word for w in words).strip()
+    else:
+        text = fw.text.strip()
+    if not text:
+        return None
+    start = words[0].start if words else fw.start + offset_s
+    end = words[-1].end if words else fw.end + offset_s
+    return Segment(
+        id=seg_id,
+        start=round(max(0.0, start), 3),
+        end=round(max(start, end), 3),
+        text=text,
+        words=tuple(words),
+        avg_logprob=round(fw.avg_logprob, 4),
+        no_speech_prob=round(fw.no_speech_prob, 4),
+    )
+
+
+def transcribe_file(
+    path: Path, cfg: TranscriptionConfig, transcriber: WhisperTranscriber | None = None
+) -> Transcript:
+    """Transcribe a 16 kHz 16-bit WAV; a stereo file gets worker/client labels by channel."""
+    frames = read_wav(path)
+    if transcriber is None:
+        transcriber = WhisperTranscriber(resolve_model(cfg), cfg)
+    segments = transcriber.transcribe(to_mono(frames))
+    if frames.shape[1] == 2:
+        segments = label_speakers(segments, frames)
+    return Transcript(
+        segments=tuple(segments),
+        language=cfg.language,
+        model=transcriber.stamp(),
+        audio_seconds=round(len(frames) / SAMPLE_RATE, 3),
+    )
