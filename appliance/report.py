@@ -1,0 +1,178 @@
+"""From a reviewed draft to the validated report: final text, the edits, the transparency statement.
+
+Pure functions: draft + edits in, report out. Sealing and the outbox happen in `appliance.room`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from appliance.draft import Draft, Sentence
+from appliance.transcript import ModelStamp
+
+
+@dataclass(frozen=True)
+class Validator:
+    """The named worker who read and validated the report."""
+
+    username: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class EditSummary:
+    """How much the worker changed: counts only, never content."""
+
+    draft_sentences: int
+    changed: int
+    added: int
+    deleted: int
+
+    @property
+    def changed_share(self) -> float:
+        """Share of the engine's sentences the worker changed or deleted."""
+        if self.draft_sentences == 0:
+            return 0.0
+        return round((self.changed + self.deleted) / self.draft_sentences, 3)
+
+
+def _by_id(draft: Draft | None) -> dict[str, tuple[str, Sentence]]:
+    if draft is None:
+        return {}
+    out = {}
+    for section in draft.sections:
+        for s in section.sentences:
+            out[s.id or s.text] = (section.id, s)
+    return out
+
+
+def summarise_edits(original: Draft | None, final: Draft) -> tuple[EditSummary, list[dict[str, Any]]]:
+    """Compare the engine's draft with the worker's final version, sentence by sentence."""
+    before, after = _by_id(original), _by_id(final)
+    changes: list[dict[str, Any]] = []
+    changed = 0
+    for key, (section, sent) in before.items():
+        if key not in after:
+            changes.append({"op": "delete", "sentence": key, "section": section, "text": sent.text})
+            continue
+        new_section, new_sent = after[key]
+        if new_sent.text != sent.text or new_section != section:
+            changed += 1
+            diff = list(difflib.unified_diff([sent.text], [new_sent.text], lineterm="", n=0))
+            changes.append({
+                "op": "change", "sentence": key, "from_section": section, "to_section": new_section,
+                "before": sent.text, "after": new_sent.text, "diff": diff[2:],
+            })
+    added = [k for k in after if k not in before]
+    for key in added:
+        section, sent = after[key]
+        changes.append({"op": "add", "sentence": key, "section": section, "text": sent.text})
+    deleted = sum(1 for c in changes if c["op"] == "delete")
+    return EditSummary(len(before), changed, len(added), deleted), changes
+
+
+def new_report_id() -> str:
+    """Random report id; versions of the same report share it."""
+    return "r_" + secrets.token_hex(10)
+
+
+def transparency(
+    *, ai_used: bool, models: list[ModelStamp], engine: str, template: dict[str, str],
+    edits: EditSummary, validator: Validator, validated_at: datetime, lang: str = "nl",
+) -> dict[str, Any]:
+    """Machine-readable statement of whether and how AI was used, with its human wording."""
+    meta: dict[str, Any] = {
+        "ai_used": ai_used,
+        "models": [{"name": m.name, "version": m.version, "sha256": m.sha256} for m in models],
+        "drafting_engine": engine if ai_used else None,
+        "template": template,
+        "worker_read_and_validated": True,
+        "changes": {"draft_sentences": edits.draft_sentences, "changed": edits.changed,
+                    "added": edits.added, "deleted": edits.deleted},
+        "validated_by": validator.display_name,
+        "validated_at": validated_at.isoformat(),
+    }
+    meta["text"] = transparency_text(meta, lang)
+    return meta
+
+
+def transparency_text(meta: dict[str, Any], lang: str = "nl") -> str:
+    """The statement in human words; the rendering package may phrase it richer."""
+    try:
+        from appliance.reporting.render import transparency_text as rich
+    except ImportError:
+        rich = None
+    if rich is not None:
+        return str(rich(meta, lang))
+    c = meta["changes"]
+    when = meta["validated_at"]
+    if meta["ai_used"]:
+        models = ", ".join(f"{m['name']} {m['version']}" for m in meta["models"]) or "onbekend"
+        return (
+            f"Dit verslag werd opgesteld met hulp van AI: lokale transcriptie ({models}) en een "
+            f"ontwerp volgens sjabloon {meta['template']['id']} {meta['template']['version']}. "
+            f"Maatschappelijk werker {meta['validated_by']} heeft het gelezen, {c['changed']} zinnen "
+            f"aangepast, {c['added']} toegevoegd, {c['deleted']} geschrapt en gevalideerd op {when}."
+        )
+    return (
+        f"Dit verslag werd zonder AI opgesteld, in sjabloon {meta['template']['id']} "
+        f"{meta['template']['version']}, en gevalideerd door {meta['validated_by']} op {when}."
+    )
+
+
+def build_report(
+    *, report_id: str, version: int, supersedes: int | None, org: str, device_id: str,
+    dossier_ref: str, template_title: str, original: Draft | None, final: Draft,
+    ai_used: bool, models: list[ModelStamp], validator: Validator, validated_at: datetime,
+    stopped_at: datetime | None,
+) -> dict[str, Any]:
+    """Assemble the validated report as one JSON-ready dict."""
+    edits, changes = summarise_edits(original, final)
+    template = {"id": final.template.id, "version": final.template.version}
+    sections = [
+        {"id": s.id, "title": s.title,
+         "sentences": [{"text": x.text, "origin": x.origin,
+                        "citations": [c.model_dump() for c in x.citations]} for x in s.sentences]}
+        for s in final.sections
+    ]
+    return {
+        "report_id": report_id,
+        "version": version,
+        "supersedes": supersedes,
+        "org": org,
+        "device_id": device_id,
+        "dossier_ref": dossier_ref,
+        "language": "nl",
+        "template": {**template, "title": template_title},
+        "sections": sections,
+        "validated_by": {"username": validator.username, "display_name": validator.display_name},
+        "validated_at": validated_at.isoformat(),
+        "transparency": transparency(
+            ai_used=ai_used, models=models, engine=final.engine or "spreekkamer-draft",
+            template=template, edits=edits, validator=validator, validated_at=validated_at,
+        ),
+        # Excluded and unassigned items never leave the box: the client asked, or nothing placed them.
+        "edits": {"original_draft": original.model_copy(update={"excluded": (), "unassigned": ()}).model_dump(mode="json")
+                  if original else None,
+                  "changes": changes},
+        "metrics": {
+            "stop_to_validation_s": (validated_at - stopped_at).total_seconds() if stopped_at else None,
+            "changed_share": edits.changed_share,
+        },
+    }
+
+
+def canonical_json(report: dict[str, Any]) -> bytes:
+    """Stable bytes for hashing and signing."""
+    return json.dumps(report, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def content_hash(report: dict[str, Any]) -> str:
+    """SHA-256 of the canonical report JSON."""
+    return hashlib.sha256(canonical_json(report)).hexdigest()
