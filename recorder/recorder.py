@@ -81,8 +81,10 @@ class Recorder:
         with self._lock:
             if self._state is not RecorderState.RECORDING:
                 raise RecorderError(f"cannot pause: the recorder is {self._state.value}")
-            self._halt()
-            self._state = RecorderState.PAUSED
+            try:
+                self._halt()
+            finally:
+                self._state = RecorderState.PAUSED  # the mic is closed even when halting failed
 
     def resume(self) -> None:
         """Reopen the microphone of the current recording (LED on)."""
@@ -140,6 +142,7 @@ class Recorder:
         if thread.is_alive():
             # A read is stuck in the driver: close from here and disown the thread.
             self._run_id += 1
+            self._thread = None
             if source is not None:
                 self._close_quietly(source)
             self._led.set(False)
@@ -157,8 +160,9 @@ class Recorder:
                 if chunk is None:
                     ended = True
                     break
-                if halt.is_set():
-                    break
+                if self._run_id != run_id:
+                    break  # disowned after a stuck read: the recorder has moved on
+                # A chunk read before a pause is still delivered: it was captured with the LED on.
                 self._on_audio(chunk)
         except Exception as exc:  # noqa: BLE001 - any failure must still close mic and LED
             error = exc
