@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_entries_are_chained_and_filterable(log: AuditLog) -> None:
     newest = log.entries()
     assert [e.seq for e in newest] == [5, 4, 3, 2, 1]
     assert newest[0].event == "worker.login" and newest[0].details == {"ok": True, "attempts": 1, "note": None}
-    assert all(a.prev_hash == b.hash for a, b in zip(newest, newest[1:], strict=False))
+    assert all(a.prev_hash == b.hash for a, b in pairwise(newest))
     assert newest[-1].prev_hash == "0" * 64
     assert [e.event for e in log.entries("c1", limit=2)] == ["recording.stopped", "recording.started"]
     assert log.entries("nobody") == []
