@@ -1,0 +1,253 @@
+"""The central reference receiver: verify, decrypt, de-duplicate, file, then acknowledge.
+
+Several receivers can share the load through the `$share/receivers/...` subscription; they
+de-duplicate through one database. The ack is sent only after the report is in the sink and
+the database commit succeeded, and a redelivered report gets the same signed ack again.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from appliance.secrets import SecretError
+from appliance.sync import topics
+from appliance.sync.ack import Ack, AckStatus, sign_ack
+from appliance.sync.envelope import EnvelopeError, OpenedReport, envelope_hash, open_envelope
+from appliance.sync.mqtt_tls import is_auth_refusal, make_client
+from central import store
+from central.config import ReceiverConfig
+from central.registry import DeviceRegistry
+from central.sinks import make_sink
+
+log = logging.getLogger(__name__)
+
+_SESSION_EXPIRY_S = 7 * 24 * 3600
+
+
+class ReceiverError(Exception):
+    """The receiver could not start (keys, broker, or refused credentials)."""
+
+
+class Receiver:
+    """Subscribes to all devices' reports and files each one exactly once."""
+
+    def __init__(self, config: ReceiverConfig) -> None:
+        self.config = config
+        self._x25519 = _x25519_key(config.central_x25519_key_file)
+        self._ed25519 = _ed25519_key(config.central_ed25519_key_file)
+        self._registry = DeviceRegistry.load(config.device_registry_file)
+        self._sink = make_sink(config.sink)
+        self._db = store.connect(config.database_path)
+        self._client = make_client(
+            config.client_id,
+            ca_file=config.ca_file,
+            cert_file=config.cert_file,
+            key_file=config.key_file,
+            timeout_s=config.timeout_s,
+        )
+        self._client.on_connect = self._on_connect
+        self._client.on_subscribe = self._on_subscribe
+        self._client.on_message = self._on_message
+        self._client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self._ready = threading.Event()
+        self._stopped = threading.Event()
+        self.auth_failed = False
+        self.last_error: str | None = None
+
+    def start(self, timeout: float | None = None) -> None:
+        """Connect and subscribe in a background thread; returns once subscribed or raises."""
+        timeout = self.config.timeout_s if timeout is None else timeout
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        props.SessionExpiryInterval = _SESSION_EXPIRY_S  # reports queue for us while we are down
+        self._client.connect_async(
+            self.config.broker_host,
+            self.config.broker_port,
+            keepalive=30,
+            clean_start=False,
+            properties=props,
+        )
+        self._client.loop_start()
+        if not self._ready.wait(timeout):
+            self.stop()
+            raise ReceiverError(
+                f"not subscribed to {self.config.broker_host}:{self.config.broker_port} "
+                f"within {timeout}s: {self.last_error or 'no answer'}"
+            )
+
+    def stop(self) -> None:
+        """Disconnect and stop the network thread."""
+        self._stopped.set()
+        self._client.disconnect()
+        self._client.loop_stop()
+        self._db.close()
+
+    def run(self) -> None:
+        """Start, then block until SIGTERM/SIGINT (for `python -m central`)."""
+        self.start()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self._stopped.set())
+        log.info("receiver %s running", self.config.client_id)
+        self._stopped.wait()
+        self.stop()
+
+    # -- paho callbacks (network thread) ----------------------------------------------------
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        _u: Any,
+        _f: mqtt.ConnectFlags,
+        reason: ReasonCode,
+        _p: Properties | None,
+    ) -> None:
+        if reason.is_failure:
+            self.last_error = f"broker refused the receiver: {reason}"
+            log.error("%s", self.last_error)
+            if is_auth_refusal(reason):
+                self.auth_failed = True
+                client.disconnect()  # retrying cannot fix credentials
+            return
+        # Every connect: a broker that lost our session would otherwise deliver nothing.
+        client.subscribe(topics.SHARED_REPORTS, qos=1)
+
+    def _on_subscribe(
+        self, _c: mqtt.Client, _u: Any, _mid: int, reasons: list[ReasonCode], _p: Properties | None
+    ) -> None:
+        if any(r.is_failure for r in reasons):
+            self.last_error = f"subscription refused: {reasons}"
+            log.error("%s", self.last_error)
+            return
+        self._ready.set()
+
+    def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        try:
+            ack = self.handle(msg.topic, bytes(msg.payload))
+        except Exception:  # one bad message must not kill the network thread
+            log.exception("report on %s not processed; the device will resend", msg.topic)
+            return
+        if ack is not None:
+            org, device_id, _ = topics.parse(msg.topic)
+            client.publish(topics.acks(org, device_id), ack, qos=1)
+
+    # -- processing -----------------------------------------------------------------------
+
+    def handle(self, topic: str, payload: bytes) -> bytes | None:
+        """Process one report message; returns the signed ack to send, or None (not ackable)."""
+        try:
+            org, device_id, kind = topics.parse(topic)
+        except ValueError:
+            log.warning("ignored message on unexpected topic %s", topic)
+            return None
+        if kind != "reports":
+            return None
+        try:
+            report = open_envelope(
+                payload, central_private=self._x25519, device_key=self._registry.key
+            )
+        except EnvelopeError as exc:
+            log.warning("rejected envelope on %s: %s", topic, exc)
+            return None
+        # The broker ACL ties the topic to the TLS certificate; this ties it to the signer too.
+        if report.device_id != device_id or self._registry.org(device_id) != org:
+            log.warning(
+                "rejected report %s: signed by %s but sent on %s",
+                report.report_id,
+                report.device_id,
+                topic,
+            )
+            return None
+        status = self._file(report, org)
+        return sign_ack(
+            Ack(
+                report.device_id,
+                report.report_id,
+                report.version,
+                envelope_hash(payload),
+                report.content_hash,
+                status,
+            ),
+            signing_key=self._ed25519,
+        )
+
+    def _file(self, report: OpenedReport, org: str) -> AckStatus:
+        conn = self._db
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            outcome = store.classify(
+                conn,
+                report_id=report.report_id,
+                version=report.version,
+                content_hash=report.content_hash,
+                device_id=report.device_id,
+            )
+            if outcome == "new":
+                self._sink.deliver(report, org=org)
+                store.insert(
+                    conn,
+                    store.StoredReport(
+                        report.report_id,
+                        report.version,
+                        report.content_hash,
+                        report.device_id,
+                        org,
+                        store.now_stamp(),
+                    ),
+                )
+            elif outcome == "conflict":
+                store.record_conflict(
+                    conn,
+                    report_id=report.report_id,
+                    version=report.version,
+                    content_hash=report.content_hash,
+                    device_id=report.device_id,
+                )
+                log.error(
+                    "report %s v%d from %s differs from the filed one; kept the filed one",
+                    report.report_id,
+                    report.version,
+                    report.device_id,
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        log.info(
+            "report %s v%d from %s: %s", report.report_id, report.version, report.device_id, outcome
+        )
+        return "conflict" if outcome == "conflict" else "stored"
+
+
+def _load_private(path: Path) -> object:
+    """A PEM private key from an owner-only file."""
+    if path.exists() and path.stat().st_mode & 0o077:
+        raise SecretError(f"key {path} is readable by others; run: chmod 600 {path}")
+    try:
+        return load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError) as exc:
+        raise SecretError(f"cannot load key {path}: {exc}") from exc
+
+
+def _x25519_key(path: Path) -> X25519PrivateKey:
+    key = _load_private(path)
+    if not isinstance(key, X25519PrivateKey):
+        raise SecretError(f"{path} is not an X25519 private key")
+    return key
+
+
+def _ed25519_key(path: Path) -> Ed25519PrivateKey:
+    key = _load_private(path)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SecretError(f"{path} is not an Ed25519 private key")
+    return key
