@@ -1,0 +1,82 @@
+"""Run the whole system on this machine with the embedded dev defaults (what `make run` does).
+
+Starts Mosquitto (TLS, client certificates, ACLs) on 127.0.0.1:8883, the central reference
+receiver (reports land in .spreekkamer/central/dossier/), and `spreekkamer serve` on
+127.0.0.1:8080. Ctrl-C stops all three.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from appliance.config import DEV_HOME, AppConfig
+from appliance.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
+from central.config import DirectorySinkConfig, ReceiverConfig
+from provisioning.broker import Broker, write_mosquitto_config
+from provisioning.pki import load_dev_pki
+
+
+def receiver_config_toml(cfg: ReceiverConfig) -> str:
+    """The receiver's config file, written from the validated model."""
+    lines = [f"{k} = {v!r}" if isinstance(v, (int, float)) else f'{k} = "{v}"'
+             for k, v in cfg.model_dump(exclude={"sink"}).items()]
+    lines += ["", "[sink]", 'kind = "directory"', f'path = "{cfg.sink.path}"']  # type: ignore[union-attr]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    config = AppConfig()
+    login = ensure_dev_home(config)
+    ensure_dev_worker(config, login)
+    ensure_demo_wav()
+    # The broker drops to the `mosquitto` user, which must be able to reach its folder.
+    DEV_HOME.chmod(0o711)
+    pki = load_dev_pki(config.sync.ca_file.parent, org=config.device.org)
+    broker_dir = (DEV_HOME / "broker").resolve()
+    broker = Broker(write_mosquitto_config(broker_dir, pki=pki, port=config.sync.broker_port),
+                    port=config.sync.broker_port, ca_file=pki.ca_cert)
+    broker.start(timeout=15)
+    central = (DEV_HOME / "central").resolve()
+    central.mkdir(exist_ok=True)
+    rconf = ReceiverConfig(
+        broker_port=config.sync.broker_port, ca_file=pki.ca_cert, cert_file=pki.receiver_cert,
+        key_file=pki.receiver_key, central_x25519_key_file=pki.central_x25519_key,
+        central_ed25519_key_file=pki.central_ed25519_key, device_registry_file=pki.devices_json,
+        database_path=central / "reports.db", sink=DirectorySinkConfig(path=central / "dossier"),
+    )
+    (central / "receiver.toml").write_text(receiver_config_toml(rconf))
+    procs = [subprocess.Popen([sys.executable, "-m", "central", "--config", str(central / "receiver.toml")])]
+    print(
+        "\n  Spreekkamer (dev profile) is starting. Loading the Whisper model takes a few seconds.\n"
+        f"  Kiosk (client screen):  http://127.0.0.1:{config.api.port}/kiosk\n"
+        f"  Worker screen:          http://127.0.0.1:{config.api.port}/worker\n"
+        f"  Log in as:              {login.username} / {login.password}\n"
+        f"  Reports reach central:  {central / 'dossier'}\n"
+        "  Stop with Ctrl-C.\n",
+        flush=True,
+    )
+    appliance = subprocess.Popen([sys.executable, "-m", "appliance.cli", "serve"])
+    procs.append(appliance)
+    try:
+        return appliance.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        broker.stop()
+
+
+if __name__ == "__main__":
+    os.chdir(Path(__file__).resolve().parent.parent)
+    sys.exit(main())

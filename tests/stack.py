@@ -1,0 +1,156 @@
+"""Test helper: the whole system on loopback — a real Mosquitto with TLS, the central receiver,
+and the appliance served by uvicorn in a thread, with a logged-in worker client.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from appliance.accounts import create_user
+from appliance.api.app import create_app
+from appliance.config import (
+    ApiConfig, AppConfig, AudioConfig, DeviceConfig, StoreConfig, SyncConfig,
+)
+from appliance.secrets import write_secret
+from appliance.wiring import Appliance, build_appliance, open_store
+from central.config import DirectorySinkConfig, ReceiverConfig
+from provisioning.broker import Broker, write_mosquitto_config
+from provisioning.pki import make_dev_pki
+from tests.broker import free_port
+
+ORG = "ocmw-test"
+DEVICE = "room-1"
+WORKER = ("an", "An Peeters", "correct horse battery")
+
+
+@dataclass
+class Stack:
+    """Everything running; tests talk HTTP to `base_url` and may look inside for proof."""
+
+    root: Path
+    base_url: str
+    config: AppConfig
+    appliance: Appliance
+    broker: Broker
+    receiver: Any
+    receiver_config: ReceiverConfig
+    worker: httpx.Client
+    worker_credentials: tuple[str, str] = (WORKER[0], WORKER[2])
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def wait_state(self, contact_id: str, states: set[str], timeout: float = 120.0) -> dict[str, Any]:
+        """Poll the API until the contact reaches one of `states` (fails after `timeout`)."""
+        deadline = time.monotonic() + timeout
+        last: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            r = self.worker.get(f"/api/contacts/{contact_id}")
+            if r.status_code == 404 and "purged" in states:
+                return {"state": "purged"}
+            last = r.json()
+            if last.get("state") in states:
+                return last
+            time.sleep(0.2)
+        raise TimeoutError(f"contact {contact_id} stayed in {last.get('state')!r}, wanted {states}")
+
+    def make_drafted_contact(self, dossier_ref: str = "D-2026-0042", template_id: str = "intake") -> str:
+        """A contact taken through consent and a real recording to a real draft."""
+        c = self.worker.post("/api/contacts", json={"dossier_ref": dossier_ref, "template_id": template_id})
+        c.raise_for_status()
+        cid = c.json()["id"]
+        self.worker.post(f"/api/contacts/{cid}/consent/ask").raise_for_status()
+        kiosk = httpx.Client(base_url=self.base_url, timeout=10)
+        version = kiosk.get("/api/kiosk/state").json()["text_version"]
+        kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl",
+                                                "text_version": version}).raise_for_status()
+        self.worker.post(f"/api/contacts/{cid}/recording/start").raise_for_status()
+        # The WAV source ends by itself, which stops the recording like the button would.
+        self.wait_state(cid, {"drafted"}, timeout=240)
+        return cid
+
+
+def _server_thread(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("appliance did not start")
+        time.sleep(0.05)
+    return server, thread
+
+
+@contextmanager
+def running_stack(wav: Path, *, speedup: float = 8.0, load_model: bool = True) -> Iterator[Stack]:
+    """Start broker, receiver and appliance; tear everything down afterwards."""
+    from central.receiver import Receiver
+
+    # Under /tmp with 0711: the broker drops to the `mosquitto` user, which must reach its files.
+    root = Path(tempfile.mkdtemp(prefix="spreekkamer-stack-"))
+    root.chmod(0o711)
+    try:
+        pki = make_dev_pki(root / "pki", org=ORG, devices=[DEVICE])
+        mqtt_port = free_port()
+        broker = Broker(write_mosquitto_config(root / "broker", pki=pki, port=mqtt_port),
+                        port=mqtt_port, ca_file=pki.ca_cert)
+        broker.start(timeout=15)
+        creds = root / "credentials"
+        write_secret(creds / "db-key", secrets.token_hex(32).encode())
+        write_secret(creds / "dossier-key", secrets.token_hex(32).encode())
+        dev = pki.devices[DEVICE]
+        write_secret(creds / "tls-key", dev.key.read_bytes())
+        write_secret(creds / "signing-key", dev.signing_key.read_bytes())
+        rconf = ReceiverConfig(
+            broker_port=mqtt_port, ca_file=pki.ca_cert, cert_file=pki.receiver_cert, key_file=pki.receiver_key,
+            central_x25519_key_file=pki.central_x25519_key, central_ed25519_key_file=pki.central_ed25519_key,
+            device_registry_file=pki.devices_json, database_path=root / "central" / "reports.db",
+            sink=DirectorySinkConfig(path=root / "central" / "dossier"),
+        )
+        receiver = Receiver(rconf)
+        receiver.start()
+        http_port = free_port()
+        config = AppConfig(
+            device=DeviceConfig(org=ORG, device_id=DEVICE),
+            api=ApiConfig(port=http_port),
+            store=StoreConfig(data_dir=root / "data"),
+            audio=AudioConfig(source="wav", wav_path=wav, speedup=speedup),
+            sync=SyncConfig(broker_port=mqtt_port, ca_file=pki.ca_cert, cert_file=dev.cert,
+                            central_public_key=pki.central_x25519_pub,
+                            central_verify_key=pki.central_ed25519_pub, timeout_s=5),
+            credentials_dir=creds,
+        )
+        store, _ = open_store(config)
+        create_user(store, WORKER[0], WORKER[1], "worker", WORKER[2])
+        store.close()
+        holder: dict[str, Appliance] = {}
+
+        def build() -> Appliance:
+            holder["a"] = build_appliance(config, load_model=load_model)
+            return holder["a"]
+
+        server, thread = _server_thread(create_app(build), http_port)
+        base = f"http://127.0.0.1:{http_port}"
+        worker = httpx.Client(base_url=base, timeout=30)
+        worker.post("/api/session", json={"username": WORKER[0], "password": WORKER[2]}).raise_for_status()
+        try:
+            yield Stack(root, base, config, holder["a"], broker, receiver, rconf, worker)
+        finally:
+            worker.close()
+            server.should_exit = True
+            thread.join(timeout=15)
+            receiver.stop()
+            broker.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
