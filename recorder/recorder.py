@@ -166,7 +166,10 @@ class Recorder:
                 self._on_audio(chunk)
         except Exception as exc:  # noqa: BLE001 - any failure must still close mic and LED
             error = exc
-            log.error("audio capture failed: %s", exc)
+            if self._run_id == run_id:
+                log.error("audio capture failed: %s", exc)
+            else:  # a disowned thread whose source was closed under it: expected, not news
+                log.debug("disowned capture thread ended: %s", exc)
         finally:
             self._close_quietly(source)
             if self._run_id == run_id:

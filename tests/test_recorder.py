@@ -171,6 +171,7 @@ def test_source_failing_on_open_leaves_led_off(tmp_path: Path) -> None:
     assert rig.source.led_off_while_open == []
 
 
+@pytest.mark.allow_logged_errors
 def test_source_failing_on_read_leaves_led_off(tmp_path: Path) -> None:
     rig = Rig(write_wav(tmp_path / "a.wav", 2.0), fail_read_after=3)
     rig.recorder.start()
@@ -182,6 +183,7 @@ def test_source_failing_on_read_leaves_led_off(tmp_path: Path) -> None:
     assert len(rig.frames) == 3
 
 
+@pytest.mark.allow_logged_errors
 def test_failing_audio_consumer_still_closes_mic(tmp_path: Path) -> None:
     led = SimulatedLed()
     wav = write_wav(tmp_path / "a.wav", 1.0)
