@@ -231,7 +231,9 @@ def test_shred_makes_chunks_undecryptable(store: Store, chunks: AudioChunks, key
 def test_delete_removes_files_and_rows(store: Store, chunks: AudioChunks, keys: DataKeys) -> None:
     keys.create("c1")
     record(chunks, "c1", tone(3.0))
+    assert chunks.contacts_on_disk() == ["c1"]
     chunks.delete("c1")
+    assert chunks.contacts_on_disk() == []
     assert not chunks.folder("c1").exists()
     assert not store.query("SELECT 1 FROM audio_chunks WHERE contact_id = 'c1'")
     with pytest.raises(NoAudio):

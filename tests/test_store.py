@@ -158,6 +158,27 @@ def test_threads_do_not_interleave_inside_a_transaction(store: Store) -> None:
     assert seen == [2]
 
 
+def test_waiting_behind_a_stuck_transaction_times_out(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("appliance.store.db.LOCK_TIMEOUT_S", 0.2)
+    errors: list[Exception] = []
+
+    def other() -> None:
+        try:
+            store.query("SELECT 1")
+        except StoreError as exc:
+            errors.append(exc)
+
+    with store.transaction():
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(timeout=5)
+    assert not t.is_alive()
+    assert len(errors) == 1 and "busy" in str(errors[0])
+    assert store.query("SELECT 1")[0][0] == 1
+
+
 def test_bad_sql_gives_store_error(store: Store) -> None:
     with pytest.raises(StoreError):
         store.query("SELECT * FROM no_such_table")

@@ -147,6 +147,12 @@ class AudioChunks:
         )
         return float(sum(r["frames"] / r["sample_rate"] for r in rows))
 
+    def contacts_on_disk(self) -> list[str]:
+        """Contact ids with a chunk folder; at start-up, folders of contacts without a key can go."""
+        if not self._root.exists():
+            return []
+        return sorted(p.name for p in self._root.iterdir() if p.is_dir())
+
     def delete(self, contact_id: str) -> None:
         """Remove the contact's chunk files and rows (files first: a crash leaves rows, never files)."""
         folder = self.folder(contact_id)

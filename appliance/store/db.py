@@ -19,11 +19,15 @@ import sqlcipher3.dbapi2 as sqlcipher
 from appliance.store.errors import StoreError
 from appliance.store.migrations_runner import apply_migrations
 
+__all__ = ["Params", "Row", "Store", "StoreError"]
+
 log = logging.getLogger(__name__)
 
 KEY_BYTES = 32
 BUSY_TIMEOUT_S = 10.0
 """How long a statement waits for another process (e.g. the CLI) to release the write lock."""
+LOCK_TIMEOUT_S = 30.0
+"""How long a thread waits for another thread's transaction before giving up."""
 
 if TYPE_CHECKING:
     from sqlite3 import Row  # same interface; sqlcipher3 ships no type hints
@@ -84,7 +88,7 @@ class Store:
         A nested block runs inside a savepoint, so an exception caught by the caller undoes
         only the inner block's writes, never half of them.
         """
-        with self._lock:
+        with self._locked():
             if self._depth == 0:
                 begin, commit, rollback = "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"
             else:
@@ -110,7 +114,7 @@ class Store:
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Run one statement and return all its rows (name- and index-addressable)."""
-        with self._lock:
+        with self._locked():
             try:
                 return cast(list[Row], self._conn.execute(sql, params).fetchall())
             except sqlcipher.Error as exc:
@@ -121,7 +125,7 @@ class Store:
 
         The returned cursor's `rowcount` and `lastrowid` are valid; use `query` for RETURNING.
         """
-        with self._lock:
+        with self._locked():
             try:
                 cur = self._conn.execute(sql, params)
                 cur.fetchall()
@@ -161,6 +165,16 @@ class Store:
             except sqlcipher.Error:
                 log.warning("checkpoint on close failed", exc_info=True)
             self._conn.close()
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        # A thread stuck behind a runaway transaction gets an error instead of hanging forever.
+        if not self._lock.acquire(timeout=LOCK_TIMEOUT_S):
+            raise StoreError(f"store busy: no access within {LOCK_TIMEOUT_S:.0f} s")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _wrap(self, sql: str) -> None:
         try:
