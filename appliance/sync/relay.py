@@ -128,6 +128,11 @@ class Relay:
         """A new outbox row is there: publish it now instead of at the next scan."""
         self._wake.set()
 
+    @property
+    def running(self) -> bool:
+        """Whether the relay thread is alive (it ends on stop() or on an auth alarm)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def status(self) -> RelayStatus:
         """Current connection state, the auth alarm, rows awaiting an ack, last problem."""
         with self._lock:
