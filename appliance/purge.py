@@ -37,7 +37,7 @@ def purge_contact_data(
             kind for kind, present in (("audio", had_audio), ("transcript", had_transcript), ("draft", had_draft))
             if present
         )
-        audit.append("contact.purged", contact_id=contact_id, actor=actor, reason=reason, deleted=",".join(deleted))
+        audit.append("contact.purged", contact_id=contact_id, actor=actor, trigger=reason, deleted=",".join(deleted))
     # Files after the key: a crash in between leaves only undecryptable chunks, which a restart removes.
     audio.delete(contact_id)
     # Push deleted pages out of the WAL so nothing of the contact lingers beside the database.

@@ -21,7 +21,7 @@ def login(body: LoginBody, request: Request, response: Response) -> UserOut:
         user = authenticate(app.store, body.username, body.password)
     except LoginRefused as exc:
         headers = {"Retry-After": str(int(exc.retry_after_s) + 1)} if exc.retry_after_s else None
-        status = 429 if exc.retry_after_s else 401
+        status = {"locked": 423, "backoff": 429}.get(exc.code, 401)
         raise HTTPException(status_code=status, detail=exc.reason, headers=headers) from exc
     token = open_session(app.store, user.username)
     response.set_cookie(

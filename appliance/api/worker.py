@@ -77,13 +77,13 @@ def list_contacts(request: Request, user: Worker) -> list[ContactOut]:
 @router.post("/api/contacts", status_code=201)
 def open_contact(body: NewContact, request: Request, user: Worker) -> ContactOut:
     """Open a contact; nothing is recorded until the client says yes."""
-    from appliance.drafting.templates import load_template
+    from appliance.drafting.templates import TemplateError, load_template
 
     app = _app(request)
     try:
         load_template(body.template_id, app.config.drafting.templates_dir)
-    except (KeyError, FileNotFoundError, LookupError) as exc:
-        raise HTTPException(status_code=400, detail=f"unknown template {body.template_id!r}") from exc
+    except TemplateError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
     return contact_out(app, app.room.open_contact(body.dossier_ref, body.template_id, user.username))
 
 

@@ -1,0 +1,123 @@
+"""From speech to report language, step two: first and second person to third person.
+
+The client's "ik" becomes "cliënt" (or "cliënte" when the worker said "mevrouw"), the
+worker's "ik" becomes "de maatschappelijk werker", and the verb follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from appliance.drafting.verbs import is_known_verb, third_person
+
+Role = Literal["worker", "client"]
+Gender = Literal["m", "f"] | None
+
+WORKER = "de maatschappelijk werker"
+SUBORDINATORS = {"dat", "of", "als", "omdat", "wanneer", "zodat", "hoe", "wat", "waar", "wie", "tot",
+                 "voordat", "nadat", "terwijl", "hoewel", "sinds", "zoals", "waarmee", "waarvoor",
+                 "waarop", "die", "zodra", "indien", "mits", "welke", "hoeveel"}
+MAIN_CONJUNCTIONS = {"en", "maar", "dus", "want", "of", "ja", "nee", "oké", "dan"}
+PREPOSITIONS = {"van", "voor", "met", "in", "op", "aan", "bij", "over", "na", "tijdens", "uit", "naar",
+                "om", "tegen", "zonder", "door", "onder", "sinds", "vanaf", "rond"}
+_TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
+
+
+@dataclass(frozen=True)
+class Persons:
+    """How this contact's client is named in the report."""
+
+    gender: Gender = None
+
+    @property
+    def client(self) -> str:
+        return {"m": "cliënt", "f": "cliënte"}.get(self.gender or "", "cliënt")
+
+    @property
+    def possessive(self) -> str:
+        return {"m": "zijn", "f": "haar"}.get(self.gender or "", "zijn of haar")
+
+    @property
+    def plural_with_worker(self) -> str:
+        return f"{WORKER} en {self.client}"
+
+
+def guess_gender(worker_texts: list[str]) -> Gender:
+    """'meneer' or 'mevrouw' in the worker's words; None when not said or both."""
+    joined = " ".join(worker_texts).lower()
+    he, she = "meneer" in joined, "mevrouw" in joined
+    return "m" if he and not she else "f" if she and not he else None
+
+
+def to_third_person(sentence: str, role: Role, persons: Persons) -> str:
+    """Rewrite one sentence spoken by `role` in the third person."""
+    tokens = _TOKEN.findall(sentence)
+    words = [i for i, t in enumerate(tokens) if t[0].isalnum()]
+    for pos, index in enumerate(words):
+        low = tokens[index].lower()
+        prev = tokens[words[pos - 1]].lower() if pos > 0 and _same_clause(tokens, words[pos - 1], index) else None
+        if low == "ik":
+            _shift_verb(tokens, words, pos, prev)
+            tokens[index] = WORKER if role == "worker" else persons.client
+        elif low in ("mij", "me", "mezelf", "mijzelf"):
+            tokens[index] = WORKER if role == "worker" else ("zichzelf" if "zelf" in low else persons.client)
+        elif low == "mijn":
+            tokens[index] = persons.possessive if role == "client" else "het"
+        elif low in ("we", "wij"):
+            tokens[index] = persons.plural_with_worker if role == "worker" else "zij"
+        elif low in ("ons", "onze"):
+            tokens[index] = "hun"
+        elif low in ("ge", "gij") and role == "client":
+            tokens[index] = "men"
+        elif low in ("u", "jij", "jou", "je"):
+            if role == "client":
+                if low == "u":
+                    _shift_verb(tokens, words, pos, prev)
+                    tokens[index] = WORKER
+                continue
+            if low == "je" and _is_possessive_je(tokens, words, pos, prev):
+                tokens[index] = persons.possessive
+                continue
+            if low != "jou":
+                _shift_verb(tokens, words, pos, prev)
+            tokens[index] = persons.client
+        elif low in ("uw", "jouw") and role == "worker":
+            tokens[index] = persons.possessive
+    text = "".join(tokens)
+    return text[0].upper() + text[1:] if text else text
+
+
+def _same_clause(tokens: list[str], left: int, right: int) -> bool:
+    return all(t.isspace() for t in tokens[left + 1:right])
+
+
+def _shift_verb(tokens: list[str], words: list[int], pos: int, prev: str | None) -> None:
+    """Put the verb that goes with the subject at words[pos] in the third person."""
+    if prev is not None and prev not in SUBORDINATORS and prev not in MAIN_CONJUNCTIONS \
+            and prev not in PREPOSITIONS and is_known_verb(prev):
+        target = words[pos - 1]  # inversion: "Nu woon ik", "bent u"
+        tokens[target] = third_person(tokens[target])
+        return
+    scan = words[pos + 1:] if prev in SUBORDINATORS else words[pos + 1:pos + 2]
+    for index in scan:
+        if any(p in tokens[i] for i in range(words[pos], index) for p in ",.;:!?"):
+            break
+        if is_known_verb(tokens[index]):
+            tokens[index] = third_person(tokens[index])
+            break
+
+
+def _is_possessive_je(tokens: list[str], words: list[int], pos: int, prev: str | None) -> bool:
+    """'je' as 'your' ("je bezorgt mij je puntenlijst": the second one)."""
+    nxt = tokens[words[pos + 1]].lower() if pos + 1 < len(words) else ""
+    if prev in PREPOSITIONS:
+        return True
+    if prev is not None and is_known_verb(prev) and not prev.endswith("en"):
+        return False  # "heb je", "neem je"
+    if prev is not None and prev.endswith("en") and prev not in SUBORDINATORS:
+        return True  # "zijn je examens"
+    if nxt and is_known_verb(nxt):
+        return False
+    return prev is not None and prev not in SUBORDINATORS and prev not in MAIN_CONJUNCTIONS

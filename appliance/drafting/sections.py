@@ -1,0 +1,62 @@
+"""Which template section an utterance belongs to: cue words per section, and the topic the
+worker's last question set, which carries over to the answers that follow.
+"""
+
+from __future__ import annotations
+
+import re
+
+from appliance.drafting.templates import Template
+
+TOPIC_WEIGHT = 1.5
+"""How much the worker's current topic counts against the answer's own cue words."""
+
+
+class SectionCues:
+    """Scores a text against each section's cue words (explainable: a count of cue hits)."""
+
+    def __init__(self, template: Template) -> None:
+        self._phrases: dict[str, list[str]] = {}
+        self._words: dict[str, list[str]] = {}
+        for section in template.sections:
+            cues = [c.lower().strip() for c in section.cues if c.strip()]
+            self._phrases[section.id] = [c for c in cues if " " in c]
+            self._words[section.id] = [c for c in cues if " " not in c]
+
+    def score(self, text: str) -> dict[str, float]:
+        """Cue hits per section: a phrase counts 2, a word (or a word inside a compound) 1."""
+        lower = " " + re.sub(r"\s+", " ", text.lower()) + " "
+        words = re.findall(r"\w+", lower)
+        scores: dict[str, float] = {}
+        for section_id, phrases in self._phrases.items():
+            total = 2.0 * sum(1 for p in phrases if p in lower)
+            for cue in self._words[section_id]:
+                if any(w.startswith(cue) or (len(cue) >= 5 and cue in w) for w in words):
+                    total += 1.0
+            if total:
+                scores[section_id] = total
+        return scores
+
+    def best(self, text: str, topic: str | None = None, topic_weight: float = TOPIC_WEIGHT) -> str | None:
+        """The best section for `text`, the topic counting `topic_weight`; None when nothing fits."""
+        scores = self.score(text)
+        if topic is not None:
+            scores[topic] = scores.get(topic, 0.0) + topic_weight
+        if not scores:
+            return None
+        # Ties go to the topic, then to the earlier section in the template.
+        return max(scores, key=lambda s: (scores[s], s == topic))
+
+
+def worker_topic(cues: SectionCues, sentences: list[str], current: str | None) -> str | None:
+    """The topic after a worker utterance: its questions and last sentence weigh most."""
+    totals: dict[str, float] = {}
+    for index, sentence in enumerate(sentences):
+        weight = 2.0 if sentence.rstrip().endswith("?") else 1.0
+        if index == len(sentences) - 1:
+            weight += 1.0
+        for section_id, value in cues.score(sentence).items():
+            totals[section_id] = totals.get(section_id, 0.0) + weight * value
+    if not totals:
+        return current
+    return max(totals, key=lambda s: totals[s])
