@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -15,6 +17,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from appliance.sync import topics
 from appliance.sync.mqtt_tls import make_client
+from provisioning.pki import issue_device, make_dev_pki
 from tests import broker as broker_fixtures
 from tests.broker import ORG, RunningBroker
 
@@ -133,6 +136,7 @@ def test_connection_without_client_certificate_is_refused(mqtt_broker: RunningBr
             raise ConnectionError("closed without a CONNACK")
 
 
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion:DeprecationWarning")
 def test_tls_below_1_2_is_refused(mqtt_broker: RunningBroker) -> None:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.load_verify_locations(cafile=str(mqtt_broker.pki.ca_cert))
@@ -149,3 +153,22 @@ def test_tls_below_1_2_is_refused(mqtt_broker: RunningBroker) -> None:
     while "unsupported protocol" not in mqtt_broker.broker.log_tail(4000):
         assert time.monotonic() < deadline, "broker did not log the refused TLS version"
         time.sleep(0.05)
+
+
+def test_dev_pki_is_idempotent_private_and_extensible(tmp_path: Path) -> None:
+    first = make_dev_pki(tmp_path, org="ocmw-x", devices=["room-1"])
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    again = make_dev_pki(tmp_path, org="ocmw-x", devices=["room-1"])
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before and again == first
+    added = issue_device(tmp_path, "room-9")
+    assert added.cert.exists() and set(json.loads(first.devices_json.read_text())) == {
+        "room-1",
+        "room-9",
+    }
+    for path in tmp_path.iterdir():
+        private = path.suffix == ".key"
+        assert (path.stat().st_mode & 0o077 == 0) if private else path.stat().st_mode & 0o004
+    with pytest.raises(ValueError, match="reserved"):
+        issue_device(tmp_path, "receiver")
+    with pytest.raises(ValueError):
+        issue_device(tmp_path, "Room 1!")
