@@ -14,6 +14,8 @@ CONSENT_TEXT_VERSION = "consent-2026-11"
 """Version of the consent wording shown; bump it (in every i18n file too) when the wording changes."""
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+"""The screen itself (kiosk.html, kiosk.css, kiosk.js), served as-is: no build step."""
 REFERENCE_LANGUAGE = "nl"
 
 Direction = Literal["ltr", "rtl"]
