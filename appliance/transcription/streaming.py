@@ -165,4 +165,4 @@ class StreamingTranscriber:
 
 def float_to_pcm16(audio: np.ndarray) -> bytes:
     """float32 [-1, 1] frames back to 16-bit little-endian PCM (for tests and the benchmark)."""
-    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+    return bytes((np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
