@@ -53,6 +53,24 @@ class Pipeline:
             self._jobs[contact_id] = fut
         return fut
 
+    def submit_draft(self, contact_id: str) -> Future[None]:
+        """Recovery: the transcript is stored, only drafting is missing."""
+        fut = self._pool.submit(self._draft_guarded, contact_id)
+        with self._lock:
+            self._jobs[contact_id] = fut
+        return fut
+
+    def _draft_guarded(self, contact_id: str) -> None:
+        try:
+            self._draft(contact_id)
+        except Exception:
+            if self._live(contact_id):
+                log.exception("drafting failed for contact %s", contact_id)
+        finally:
+            with self._lock:
+                self._jobs.pop(contact_id, None)
+            self.room.changes.notify()
+
     def cancel(self, contact_id: str) -> None:
         """Revocation: drop the job; a running model call finishes but its result is discarded."""
         with self._lock:

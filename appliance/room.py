@@ -231,7 +231,9 @@ class Room:
     def _begin_capture(self, contact: Contact) -> _Recording:
         ac = self.config.audio
         writer = self.audio.writer(contact.id, ac.sample_rate, ac.channels, chunk_seconds=ac.chunk_seconds)
-        streamer = self._streamer_factory() if self._streamer_factory else None
+        # After a restart mid-recording the live transcript is gone; stop then transcribes all stored audio.
+        resumed_after_crash = self.audio.seconds(contact.id) > 0
+        streamer = self._streamer_factory() if self._streamer_factory and not resumed_after_crash else None
         cid = contact.id
 
         def on_audio(pcm: bytes) -> None:

@@ -19,6 +19,7 @@ from appliance.audit import AuditLog
 from appliance.config import AppConfig
 from appliance.events import Changes
 from appliance.pipeline import Pipeline
+from appliance.recovery import recover
 from appliance.room import Room
 from appliance.secrets import credential_path, read_secret
 from appliance.store.audio import AudioChunks
@@ -144,4 +145,5 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
         )
         validation.kick_relay = relay.kick
         relay.start()
+    recover(room, pipeline, validation)
     return Appliance(config, store, audit, room, pipeline, validation, relay, transcriber, None)

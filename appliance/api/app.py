@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +20,20 @@ from appliance.room import RoomError
 from ui_kiosk import STATIC_DIR
 
 log = logging.getLogger(__name__)
+
+
+INTEGRITY_EVERY_S = 60.0
+_last_integrity: dict[int, tuple[float, list[str]]] = {}
+
+
+def _integrity(appliance: Any) -> list[str]:
+    """cipher_integrity_check reads every page: run it at most once a minute, not on every probe."""
+    now = time.monotonic()
+    cached = _last_integrity.get(id(appliance))
+    if cached is None or now - cached[0] > INTEGRITY_EVERY_S or cached[1]:
+        cached = (now, appliance.store.integrity_check())
+        _last_integrity[id(appliance)] = cached
+    return cached[1]
 
 
 def create_app(build: Callable[[], Any], *, on_ready: Callable[[], None] | None = None) -> FastAPI:
@@ -48,7 +63,7 @@ def create_app(build: Callable[[], Any], *, on_ready: Callable[[], None] | None 
     def health(request: Request) -> JSONResponse:
         """Store integrity, model, sync link; 503 when the box cannot do its work."""
         a = request.app.state.appliance
-        problems = a.store.integrity_check()
+        problems = _integrity(a)
         relay = a.relay.status() if a.relay is not None else None
         body = {
             "status": "ok",

@@ -23,6 +23,7 @@ from appliance.api.sse import sse_response
 from appliance.consent import Channel
 from appliance.contacts import Contact
 from appliance.report import Validator
+from appliance.store.errors import KeyShredded, NoAudio
 from ui_kiosk import STATIC_DIR
 
 router = APIRouter(tags=["worker"])
@@ -169,7 +170,12 @@ def audio(contact_id: str, request: Request, user: Worker,
     app.room.get(contact_id)
     if end - start > 600:
         raise HTTPException(status_code=400, detail="at most 10 minutes at a time")
-    clip = app.room.audio.read_span(contact_id, start, end)
+    try:
+        clip = app.room.audio.read_span(contact_id, start, end)
+    except NoAudio as exc:
+        raise HTTPException(status_code=404, detail="no audio for this contact") from exc
+    except KeyShredded as exc:
+        raise HTTPException(status_code=410, detail="the audio of this contact was destroyed") from exc
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(clip.channels)

@@ -1,0 +1,54 @@
+"""What a restart does with contacts that were in flight (after a power cut or `kill -9`).
+
+Documented states after recovery:
+- recording → paused: the microphone is closed; every sealed audio chunk is kept (at most the
+  open, unsealed chunk of ≤ 2 s is lost). The worker resumes or stops as usual; at stop the whole
+  stored recording is transcribed.
+- stopped → transcription and drafting run again from the stored audio.
+- transcribed → drafting runs again from the stored transcript.
+- delivered (not yet purged, retention 0) → purged.
+- audio folders whose contact has no data key any more (a crash mid-purge) → deleted.
+Validated, sealed reports wait in the outbox; the relay sends them when it connects.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from appliance import contacts
+from appliance.lifecycle import ContactState
+from appliance.pipeline import Pipeline
+from appliance.room import Room, utcnow
+from appliance.validation import Validation
+
+log = logging.getLogger(__name__)
+S = ContactState
+
+
+def recover(room: Room, pipeline: Pipeline, validation: Validation) -> dict[str, int]:
+    """Bring every contact into a clear state; returns counts per action for the log."""
+    counts = {"paused": 0, "retranscribe": 0, "redraft": 0, "purged": 0, "orphans": 0}
+    with room.store.transaction() as conn:
+        open_contacts = contacts.list_open(conn)
+        for c in open_contacts:
+            if c.state is S.RECORDING:
+                contacts.move(conn, c, S.PAUSED, utcnow())
+                room.audit.append("recording.recovered", contact_id=c.id, actor="appliance", state="paused")
+                counts["paused"] += 1
+    for c in open_contacts:
+        if c.state is S.STOPPED:
+            pipeline.submit(c.id, None)
+            counts["retranscribe"] += 1
+        elif c.state is S.TRANSCRIBED:
+            pipeline.submit_draft(c.id)
+            counts["redraft"] += 1
+        elif c.state is S.DELIVERED and room.config.sync.retention_days == 0:
+            validation.purge(c.id, reason="delivered")
+            counts["purged"] += 1
+    for cid in room.audio.contacts_on_disk():
+        if not room.keys.exists(cid):
+            room.audio.delete(cid)
+            counts["orphans"] += 1
+    if any(counts.values()):
+        log.warning("recovered after an unclean stop: %s", counts)
+    return counts
