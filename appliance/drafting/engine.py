@@ -1,0 +1,232 @@
+"""The drafting engine: a transcript in, a draft out, every sentence citing its segments.
+
+Deterministic and explainable: no language model and no free generation. Each draft
+sentence is the cleaned, third-person text of what was said (a yes/no answer is made a
+statement with the question's own words), placed by cue words and the worker's topic,
+and checked by the verifier before it counts as a claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from appliance.draft import Citation, Draft, ExcludedItem, Section, Sentence
+from appliance.drafting import privacy
+from appliance.drafting.confidence import segment_confidence
+from appliance.drafting.person import Persons, Role, guess_gender, to_third_person
+from appliance.drafting.questions import statement_from_question
+from appliance.drafting.sections import SectionCues, worker_topic
+from appliance.drafting.speech import clean_utterance, content_words
+from appliance.drafting.templates import Template
+from appliance.drafting.verifier import verify_sentence
+from appliance.transcript import Segment, Transcript
+
+ENGINE = "spreekkamer-regels 1.0"
+ACK_WORDS = {
+    "ja", "nee", "oké", "ok", "goed", "merci", "dank", "u", "wel", "dag", "daag", "tot", "ziens", "prima",
+    "perfect", "fijn", "akkoord", "natuurlijk", "graag", "gedaan", "zeker", "dat", "is", "klopt", "juist",
+    "inderdaad", "mevrouw", "meneer", "welkom", "hallo", "goeiemorgen", "goeiemiddag", "goedemorgen",
+    "herkenbaar", "begrijp", "het", "ik", "ken", "snap", "oei", "ah", "oh", "bedankt", "dankjewel", "weet",
+    "zet", "maar", "te", "horen", "om", "proficiat", "super", "mooi", "wel", "hoor", "oeps", "sorry",
+}
+RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons) gesprek (weer )?op|gesprek (graag )?opnemen|opname)\b", re.I)
+ANAPHORA = ("dat ", "die ", "dit ", "daar", "daarom", "daarvoor", "daarna")
+_LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ ,]+)+", re.I)
+
+
+@dataclass
+class _Unit:
+    text: str
+    segments: list[Segment]
+    role: str
+    section: str | None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    template: Template
+    transcript: Transcript
+    persons: Persons
+    cues: SectionCues
+    topic: str | None = None
+    question: tuple[str, Segment] | None = None
+    recording_question: bool = False
+    units: list[_Unit] = field(default_factory=list)
+    excluded: list[ExcludedItem] = field(default_factory=list)
+
+
+def _cite(segments: list[Segment]) -> tuple[Citation, ...]:
+    seen: dict[str, Citation] = {}
+    for seg in segments:
+        seen.setdefault(seg.id, Citation(segment=seg.id, start=seg.start, end=max(seg.end, seg.start + 0.01)))
+    return tuple(sorted(seen.values(), key=lambda c: c.start))
+
+
+def _is_ack(sentence: str) -> bool:
+    words = content_words(sentence)
+    return not words or words <= ACK_WORDS
+
+
+def _exclude(state: _State, text: str, reason: str, segments: list[Segment]) -> None:
+    state.excluded.append(ExcludedItem(text=text, reason=reason, citations=_cite(segments)))
+
+
+def _private_segments(transcript: Transcript) -> dict[str, str]:
+    """Segment id -> reason, for every request to keep something out and what it refers to."""
+    private: dict[str, str] = {}
+    segments = list(transcript.segments)
+    for index, seg in enumerate(segments):
+        if seg.speaker == "worker":
+            continue
+        sentences = clean_utterance(seg.text).sentences
+        requests = [s for s in sentences if privacy.is_request(s)]
+        if not requests:
+            continue
+        reason = privacy.reason(requests[0])
+        private[seg.id] = reason
+        before = sentences[: sentences.index(requests[0])]
+        if any(not _is_ack(s) for s in before):
+            continue  # the request refers to what this utterance said first
+        for earlier in reversed(segments[:index]):
+            private.setdefault(earlier.id, reason)
+            if earlier.speaker != "worker" and any(not _is_ack(s) for s in clean_utterance(earlier.text).sentences):
+                break
+    return private
+
+
+def _role(seg: Segment, sentences: list[str]) -> str:
+    if seg.speaker != "unknown":
+        return seg.speaker
+    # Without diarisation a question is most likely the worker's.
+    return "worker_unknown" if sentences and sentences[-1].endswith("?") else "unknown"
+
+
+def _shift(text: str, role: str, persons: Persons) -> str:
+    if role in ("worker", "client"):
+        shifted_role: Role = "worker" if role == "worker" else "client"
+        return to_third_person(text, shifted_role, persons)
+    return text
+
+
+def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -> None:
+    if RECORDING_CUES.search(seg.text):
+        _exclude(state, seg.text, "Vraag om het gesprek op te nemen: de toestemming wordt apart geregistreerd.", [seg])
+        state.recording_question, state.question = True, None
+        return
+    state.recording_question = False
+    state.topic = worker_topic(state.cues, sentences, state.topic)
+    last = sentences[-1] if sentences else ""
+    state.question = None
+    if last.endswith("?"):
+        state.question = (_shift(_LEADING_WORDS.sub("", last), role, state.persons), seg)
+    for sentence in sentences:
+        if sentence.endswith("?") or _is_ack(sentence):
+            continue
+        if privacy.is_request(sentence):
+            _exclude(state, sentence, "Bevestiging dat iets buiten het verslag blijft.", [seg])
+            continue
+        text = _shift(sentence, role, state.persons)
+        section = state.cues.best(text, state.topic, 0.5) if state.cues.score(text) else None
+        if section is None and not re.search(r"\d", text):
+            _exclude(state, text, "Gespreksverloop zonder inhoud voor een rubriek van het sjabloon.", [seg])
+            continue
+        state.units.append(_Unit(text, [seg], "worker", section))
+
+
+def _groups(sentences: list[str]) -> list[list[str]]:
+    """Sentences that lean on the one before ("Dat moet ik opnieuw doen.") stay with it."""
+    groups: list[list[str]] = []
+    for sentence in sentences:
+        if groups and sentence.lower().startswith(ANAPHORA):
+            groups[-1].append(sentence)
+        else:
+            groups.append([sentence])
+    return groups
+
+
+def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -> None:
+    if state.recording_question:
+        _exclude(state, seg.text, "Antwoord op de vraag om op te nemen: de toestemming wordt apart geregistreerd.", [seg])
+        state.recording_question = False
+        return
+    question, state.question = state.question, None
+    for index, group in enumerate(_groups(sentences)):
+        text = " ".join(_shift(s, role, state.persons) for s in group)
+        segments = [seg]
+        if index == 0 and question is not None:
+            statement = statement_from_question(question[0], text)
+            text = statement if statement is not None else f"{question[0]} {text}"
+            segments = [question[1], seg]
+        elif all(_is_ack(s) for s in group):
+            continue
+        flags = [] if role in ("client", "worker") else ["speaker_unknown"]
+        state.units.append(_Unit(text, segments, "client", state.cues.best(text, state.topic), flags))
+
+
+def _merge(units: list[_Unit]) -> list[_Unit]:
+    """Consecutive units of one speaker's turn that land in the same section become one sentence."""
+    merged: list[_Unit] = []
+    for unit in units:
+        last = merged[-1] if merged else None
+        if last is not None and last.section == unit.section and last.role == unit.role \
+                and last.segments[-1].id == unit.segments[0].id:
+            last.text = f"{last.text.rstrip()} {unit.text}"
+            last.segments += [s for s in unit.segments if s not in last.segments]
+            last.flags += [f for f in unit.flags if f not in last.flags]
+        else:
+            merged.append(_Unit(unit.text, list(unit.segments), unit.role, unit.section, list(unit.flags)))
+    return merged
+
+
+def _sentence(unit: _Unit, number: int) -> Sentence:
+    text = unit.text.strip()
+    if text and text[-1] not in ".!?":
+        text += "."
+    confidence, flags = 1.0, list(unit.flags)
+    for seg in unit.segments:
+        value, low = segment_confidence(seg)
+        confidence = min(confidence, value)
+        if low and "low_confidence" not in flags:
+            flags.append("low_confidence")
+    return Sentence(id=f"d{number}", text=text, citations=_cite(unit.segments), flags=tuple(flags),
+                    confidence=confidence)
+
+
+def draft_report(template: Template, transcript: Transcript) -> Draft:
+    """Draft a report in `template` from `transcript` (a pure function)."""
+    workers = [s.text for s in transcript.segments if s.speaker == "worker"]
+    state = _State(template, transcript, Persons(guess_gender(workers)), SectionCues(template))
+    private = _private_segments(transcript)
+    for seg in transcript.segments:
+        if seg.id in private:
+            _exclude(state, seg.text, private[seg.id], [seg])
+            state.question = None
+            continue
+        clean = clean_utterance(seg.text)
+        for old in clean.superseded:
+            _exclude(state, old, "Door de spreker zelf verbeterd; de verbeterde waarde staat in het verslag.", [seg])
+        role = _role(seg, clean.sentences)
+        if role in ("worker", "worker_unknown"):
+            _worker_turn(state, seg, clean.sentences, "worker" if role == "worker" else "unknown")
+        else:
+            _client_turn(state, seg, clean.sentences, role)
+    by_section: dict[str, list[Sentence]] = {s.id: [] for s in template.sections}
+    unassigned: list[Sentence] = []
+    for number, unit in enumerate(_merge(state.units), 1):
+        sentence = _sentence(unit, number)
+        violations = verify_sentence(sentence, transcript)
+        if violations:
+            raw = " ".join(seg.text for seg in unit.segments)
+            kinds = sorted({v.kind for v in violations})
+            flags = ("unverified", *(f"violation:{k}" for k in kinds), *sentence.flags)
+            unassigned.append(sentence.model_copy(update={"text": raw, "flags": flags}))
+        elif unit.section is None:
+            unassigned.append(sentence)
+        else:
+            by_section[unit.section].append(sentence)
+    sections = tuple(Section(id=s.id, title=s.title("nl"), required=s.required, sentences=tuple(by_section[s.id]))
+                     for s in template.sections)
+    return Draft(template=template.ref, sections=sections, unassigned=tuple(unassigned),
+                 excluded=tuple(state.excluded), engine=ENGINE)
