@@ -128,7 +128,7 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             _exclude(state, sentence, "Bevestiging dat iets buiten het verslag blijft.", [seg])
             continue
         text = _shift(sentence, role, state.persons)
-        section = state.cues.best(text, state.topic, 0.5) if state.cues.score(text) else None
+        section = state.cues.best(sentence, state.topic, 0.5) if state.cues.score(sentence) else None
         if section is None and not re.search(r"\d", text):
             _exclude(state, text, "Gespreksverloop zonder inhoud voor een rubriek van het sjabloon.", [seg])
             continue
@@ -153,6 +153,7 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         return
     question, state.question = state.question, None
     for index, group in enumerate(_groups(sentences)):
+        spoken = " ".join(group)
         text = " ".join(_shift(s, role, state.persons) for s in group)
         segments = [seg]
         if index == 0 and question is not None:
@@ -162,7 +163,7 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         elif all(_is_ack(s) for s in group):
             continue
         flags = [] if role in ("client", "worker") else ["speaker_unknown"]
-        state.units.append(_Unit(text, segments, "client", state.cues.best(text, state.topic), flags))
+        state.units.append(_Unit(text, segments, "client", state.cues.best(spoken, state.topic), flags))
 
 
 def _merge(units: list[_Unit]) -> list[_Unit]:

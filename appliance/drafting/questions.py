@@ -63,7 +63,7 @@ def _negate(rest: list[str], still: bool) -> list[str]:
     if rest:
         first = rest[0].lower()
         is_noun_like = first.isalpha() and first not in DETERMINERS and first not in ADVERBS \
-            and not first.startswith("ge") and not rest[0][:1].isupper() and first != "andere" and len(rest) > 1
+            and not first.startswith("ge") and not rest[0][:1].isupper() and first != "andere"
         if is_noun_like or first == "andere":
             return [*prefix, "geen", *rest]
     return [*prefix, "niet", *rest]

@@ -25,17 +25,34 @@ class SectionCues:
 
     def score(self, text: str) -> dict[str, float]:
         """Cue hits per section: a phrase counts 2, a word (or a word inside a compound) 1."""
+        return {k: v for k, (v, _) in self._hits(text).items()}
+
+    def _hits(self, text: str) -> dict[str, tuple[float, int]]:
+        """Per section: (score, position of the first hit). Long compound cues count double."""
         lower = " " + re.sub(r"\s+", " ", text.lower()) + " "
+        lower = lower.replace("maatschappelijk werker", " ")  # the worker's title is no topic
         words = re.findall(r"\w+", lower)
-        scores: dict[str, float] = {}
+        hits: dict[str, tuple[float, int]] = {}
         for section_id, phrases in self._phrases.items():
-            total = 2.0 * sum(1 for p in phrases if p in lower)
+            total, first = 0.0, len(lower)
+            for phrase in phrases:
+                at = lower.find(phrase)
+                if at >= 0:
+                    total, first = total + 2.0, min(first, at)
             for cue in self._words[section_id]:
-                if any(w.startswith(cue) or (len(cue) >= 5 and cue in w) for w in words):
-                    total += 1.0
+                for w in words:
+                    if w.startswith(cue) or (len(cue) >= 5 and cue in w):
+                        total += 2.0 if len(cue) >= 9 else 1.0
+                        first = min(first, lower.find(w))
+                        break
             if total:
-                scores[section_id] = total
-        return scores
+                hits[section_id] = (total, first)
+        return hits
+
+    def first(self, text: str) -> str | None:
+        """The section whose cue comes first in `text` (the focus of a question)."""
+        hits = self._hits(text)
+        return min(hits, key=lambda s: hits[s][1]) if hits else None
 
     def best(self, text: str, topic: str | None = None, topic_weight: float = TOPIC_WEIGHT) -> str | None:
         """The best section for `text`, the topic counting `topic_weight`; None when nothing fits."""
@@ -57,6 +74,9 @@ def worker_topic(cues: SectionCues, sentences: list[str], current: str | None) -
             weight += 1.0
         for section_id, value in cues.score(sentence).items():
             totals[section_id] = totals.get(section_id, 0.0) + weight * value
+        focus = cues.first(sentence) if sentence.rstrip().endswith("?") else None
+        if focus is not None:
+            totals[focus] += 1.0
     if not totals:
         return current
     return max(totals, key=lambda s: totals[s])
