@@ -1,0 +1,77 @@
+"""The `draft` and `eval` commands of the appliance CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from appliance.drafting.engine import draft_report
+from appliance.drafting.evaluation import evaluate, format_table, load_scorer
+from appliance.drafting.templates import TemplateError, load_template
+from appliance.transcript import Transcript
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SCORER = REPO_ROOT / ".." / "shared" / "eval" / "score.py"
+DEFAULT_CACHE = Path(".spreekkamer") / "eval-cache"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `draft` and `eval` to the CLI's subcommands."""
+    draft = subparsers.add_parser("draft", help="draft a report from a transcript (JSON) in a template")
+    draft.add_argument("--template", required=True, help="template id, e.g. intake")
+    draft.add_argument("--transcript", required=True, type=Path, help="transcript JSON")
+    draft.add_argument("--out", required=True, type=Path, help="where to write the draft JSON")
+    draft.add_argument("--templates-dir", type=Path, default=None, help="extra folder of template files")
+    draft.set_defaults(handler=draft_handler)
+
+    ev = subparsers.add_parser("eval", help="draft and score a folder of evaluation conversations")
+    ev.add_argument("dir", type=Path, help="folder of conversations (*.json)")
+    ev.add_argument("--transcripts-from", choices=("reference", "audio"), default="reference",
+                    help="'reference': the reference transcript; 'audio': transcribe the synthesised audio")
+    ev.add_argument("--model", type=Path, default=None, help="Whisper model folder (audio mode)")
+    ev.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="path to score.py")
+    ev.add_argument("--synth", type=Path, default=None, help="path to synth.py (default: next to the scorer)")
+    ev.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for synthesised audio and timing")
+    ev.add_argument("--templates-dir", type=Path, default=None, help="extra folder of template files")
+    ev.set_defaults(handler=eval_handler)
+
+
+def draft_handler(args: argparse.Namespace) -> int:
+    """Read a transcript, draft, write the draft; 2 on bad input, with the reason on stderr."""
+    try:
+        template = load_template(args.template, args.templates_dir)
+        transcript = Transcript.model_validate_json(Path(args.transcript).read_text(encoding="utf-8"))
+    except (TemplateError, OSError, ValidationError) as exc:
+        print(f"draft: {exc}", file=sys.stderr)
+        return 2
+    draft = draft_report(template, transcript)
+    out = Path(args.out)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(json.loads(draft.model_dump_json()), ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(out)  # never leave a half-written draft
+    sentences = sum(len(s.sentences) for s in draft.sections)
+    print(f"draft: {sentences} sentences in sections, {len(draft.unassigned)} unassigned, "
+          f"{len(draft.excluded)} excluded -> {out}")
+    return 0
+
+
+def eval_handler(args: argparse.Namespace) -> int:
+    """Score every conversation in a folder and print the table."""
+    if not Path(args.dir).is_dir():
+        print(f"eval: not a folder: {args.dir}", file=sys.stderr)
+        return 2
+    try:
+        scorer = load_scorer(Path(args.scorer))
+        synth = Path(args.synth) if args.synth else Path(args.scorer).with_name("synth.py")
+        rows = evaluate(Path(args.dir), scorer, Path(args.cache), synth, args.transcripts_from,
+                        args.model, args.templates_dir)
+    except (OSError, ImportError, ValueError, KeyError, TemplateError, subprocess.SubprocessError) as exc:
+        print(f"eval: {exc}", file=sys.stderr)
+        return 2
+    print(format_table(rows))
+    return 0

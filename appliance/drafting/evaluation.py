@@ -1,0 +1,116 @@
+"""Run the drafting engine over a folder of evaluation conversations and score it.
+
+Each conversation (`<id>.json`, as in shared/eval) needs its reference timing
+(`<id>.ref.json`); when absent it is synthesised with espeak-ng into a cache folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from appliance.drafting.engine import draft_report
+from appliance.drafting.templates import load_template
+from appliance.transcript import Segment, Transcript
+
+SYNTH_TIMEOUT_S = 900
+
+
+@dataclass(frozen=True)
+class EvalRow:
+    """The scores of one conversation."""
+
+    id: str
+    wer: float | None
+    found: float
+    placed: float
+    violations: dict[str, int]
+
+
+def load_scorer(path: Path) -> ModuleType:
+    """Import score.py from a path (it is a script, not a package)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"scorer not found: {path}")
+    spec = importlib.util.spec_from_file_location("spreekkamer_eval_score", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def reference_transcript(ref: dict[str, Any]) -> Transcript:
+    """The reference timing file as a transcript: one segment per turn."""
+    segments = tuple(Segment(id=f"s{t['index'] + 1}", start=t["start"], end=t["end"],
+                             speaker=t["speaker"], text=t["text"]) for t in ref["turns"])
+    return Transcript(segments=segments)
+
+
+def ensure_reference(conv_path: Path, cache: Path, synth: Path, need_audio: bool) -> tuple[Path, Path]:
+    """(ref.json, wav) for a conversation, synthesising into `cache` when missing."""
+    conv_id = conv_path.stem
+    for folder in (conv_path.parent, cache):
+        ref, wav = folder / f"{conv_id}.ref.json", folder / f"{conv_id}.wav"
+        if ref.is_file() and (wav.is_file() or not need_audio):
+            return ref, wav
+    cache.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(synth), str(conv_path), "-o", str(cache)], check=True,
+                   timeout=SYNTH_TIMEOUT_S, capture_output=True)
+    return cache / f"{conv_id}.ref.json", cache / f"{conv_id}.wav"
+
+
+def evaluate(folder: Path, scorer: ModuleType, cache: Path, synth: Path, mode: str = "reference",
+             model: Path | None = None, templates_dir: Path | None = None) -> list[EvalRow]:
+    """Draft and score every conversation in `folder`."""
+    rows = []
+    for conv_path in sorted(p for p in folder.glob("*.json") if not p.name.endswith(".ref.json")):
+        conv = json.loads(conv_path.read_text(encoding="utf-8"))
+        ref_path, wav = ensure_reference(conv_path, cache, synth, need_audio=mode == "audio")
+        ref = json.loads(ref_path.read_text(encoding="utf-8"))
+        wer = None
+        if mode == "audio":
+            transcript = _transcribe(wav, model)
+            wer = scorer.score_wer(conv, ref, json.loads(transcript.model_dump_json()))["wer"]
+        else:
+            transcript = reference_transcript(ref)
+        draft = draft_report(load_template(conv["template"], templates_dir), transcript)
+        result = scorer.score_draft(conv, ref, json.loads(draft.model_dump_json()))
+        rows.append(EvalRow(conv["id"], wer, result["recall_found"], result["recall_placed"], result["violations"]))
+    return rows
+
+
+def _transcribe(wav: Path, model: Path | None) -> Transcript:
+    # Imported here: transcription pulls in CTranslate2, which drafting alone does not need.
+    from appliance.config import TranscriptionConfig
+    from appliance.transcription.whisper import transcribe_file  # type: ignore[import-not-found,unused-ignore]
+
+    result: Transcript = transcribe_file(wav, TranscriptionConfig(model_dir=model))
+    return result
+
+
+def format_table(rows: list[EvalRow]) -> str:
+    """A plain-text table, one line per conversation and the mean."""
+    kinds = sorted({k for r in rows for k in r.violations}) or ["uncited", "number", "forbidden", "private"]
+    header = f"{'conversation':<16}{'WER':>7}{'found':>8}{'placed':>8}" + "".join(f"{k:>11}" for k in kinds)
+    lines = [header, "-" * len(header)]
+
+    def line(name: str, wer: float | None, found: float, placed: float, counts: list[float]) -> str:
+        wer_text = "-" if wer is None else f"{wer:.3f}"
+        return f"{name:<16}{wer_text:>7}{found:>8.3f}{placed:>8.3f}" + "".join(f"{c:>11g}" for c in counts)
+
+    for r in rows:
+        lines.append(line(r.id, r.wer, r.found, r.placed, [r.violations.get(k, 0) for k in kinds]))
+    if rows:
+        n = len(rows)
+        wers = [r.wer for r in rows if r.wer is not None]
+        lines.append("-" * len(header))
+        lines.append(line("mean", sum(wers) / len(wers) if wers else None, sum(r.found for r in rows) / n,
+                          sum(r.placed for r in rows) / n,
+                          [round(sum(r.violations.get(k, 0) for r in rows) / n, 3) for k in kinds]))
+    return "\n".join(lines)
