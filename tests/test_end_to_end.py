@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from appliance.devprofile import DEMO_TURNS
 from tests.stack import Stack
 
 
@@ -71,7 +72,10 @@ def test_conversation_end_to_end(appliance_server: Stack, demo_wav: Path) -> Non
     assert transcript["segments"], "the model heard the conversation"
     assert transcript["model"]["sha256"]
     said = " ".join(seg["text"] for seg in transcript["segments"]).lower()
-    assert "huur" in said or "euro" in said, said
+    spoken = {w.strip(".,?").lower() for _, text in DEMO_TURNS for w in text.split() if len(w) >= 6}
+    heard = {w.strip(".,?") for w in said.split()}
+    # Robotic synthetic voices and a small model: demand a fair share of the words, not all.
+    assert len(spoken & heard) >= 0.3 * len(spoken), (sorted(spoken & heard), said)
 
     draft = s.worker.get(f"/api/contacts/{cid}/draft").json()["working"]
     sentences = [x for sec in draft["sections"] for x in sec["sentences"]]
