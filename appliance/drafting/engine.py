@@ -28,11 +28,11 @@ ACK_WORDS = {
     "perfect", "fijn", "akkoord", "natuurlijk", "graag", "gedaan", "zeker", "dat", "is", "klopt", "juist",
     "inderdaad", "mevrouw", "meneer", "welkom", "hallo", "goeiemorgen", "goeiemiddag", "goedemorgen",
     "herkenbaar", "begrijp", "het", "ik", "ken", "snap", "oei", "ah", "oh", "bedankt", "dankjewel", "weet",
-    "zet", "maar", "te", "horen", "om", "proficiat", "super", "mooi", "wel", "hoor", "oeps", "sorry",
+    "zet", "maar", "te", "horen", "om", "proficiat", "super", "mooi", "hoor", "oeps", "sorry",
 }
-RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons) gesprek (weer )?op|gesprek (graag )?opnemen|opname)\b", re.I)
+RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons) gesprek (weer )?op|gesprek (graag )?opnemen|opname)\b", re.IGNORECASE)
 ANAPHORA = ("dat ", "die ", "dit ", "daar", "daarom", "daarvoor", "daarna")
-_LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ ,]+)+", re.I)
+_LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ ,]+)+", re.IGNORECASE)
 
 
 @dataclass

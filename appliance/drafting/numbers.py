@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 UNITS = {
     "nul": 0, "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
@@ -26,6 +27,7 @@ WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÿ]+")
 _CLOCK_BEFORE = {"om", "tot", "vanaf", "rond", "tegen", "half", "kwart", "na", "voor"}
 
 
+@lru_cache(maxsize=8192)
 def cardinal(word: str) -> int | None:
     """A Dutch cardinal number word ("drieëntwintig", "twaalfhonderdtachtig") as an int, else None."""
     word = word.lower()
@@ -50,6 +52,7 @@ def cardinal(word: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def ordinal(word: str) -> int | None:
     """A Dutch ordinal ("achtentwintigste", "derde") as an int, else None."""
     word = word.lower()

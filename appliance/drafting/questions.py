@@ -13,7 +13,7 @@ WH_WORDS = {"wat", "wie", "waar", "wanneer", "hoe", "hoeveel", "welk", "welke", 
             "waarvoor", "waarover", "sinds", "tegen", "bij", "met", "voor", "van", "op", "in", "om"}
 SINGLE_SUBJECTS = {"cliënt", "cliënte", "hij", "zij", "ze", "er", "het", "dat", "dit", "die", "men",
                    "iemand", "u", "je"}
-DETERMINERS = {"de", "het", "een", "hun", "haar", "zijn", "uw", "deze", "die", "dat", "uw", "jouw"}
+DETERMINERS = {"de", "het", "een", "hun", "haar", "zijn", "uw", "deze", "die", "dat", "jouw"}
 ADVERBS = {"al", "nog", "ook", "wel", "altijd", "soms", "daar", "hier", "nu", "zelf", "meer", "veel",
            "goed", "oké", "dan", "dus", "eigenlijk", "momenteel", "zeker", "ooit", "misschien"}
 _ANSWER = re.compile(r"^\s*(ja|jawel|jazeker|nee|neen)\b[\s,.!]*(nog niet\b[\s,.!]*)?", re.IGNORECASE)

@@ -22,6 +22,16 @@ class SectionCues:
             cues = [c.lower().strip() for c in section.cues if c.strip()]
             self._phrases[section.id] = [c for c in cues if " " in c]
             self._words[section.id] = [c for c in cues if " " not in c]
+        self._word_cache: dict[str, list[tuple[str, str]]] = {}
+
+    def _cues_in(self, word: str) -> list[tuple[str, str]]:
+        """(section, cue) pairs a word matches; cached, since a conversation reuses its words."""
+        found = self._word_cache.get(word)
+        if found is None:
+            found = [(section_id, cue) for section_id, cues in self._words.items() for cue in cues
+                     if word.startswith(cue) or (len(cue) >= 5 and cue in word)]
+            self._word_cache[word] = found
+        return found
 
     def score(self, text: str) -> dict[str, float]:
         """Cue hits per section: a phrase counts 2, a word (or a word inside a compound) 1."""
@@ -39,14 +49,16 @@ class SectionCues:
                 at = lower.find(phrase)
                 if at >= 0:
                     total, first = total + 2.0, min(first, at)
-            for cue in self._words[section_id]:
-                for w in words:
-                    if w.startswith(cue) or (len(cue) >= 5 and cue in w):
-                        total += 2.0 if len(cue) >= 9 else 1.0
-                        first = min(first, lower.find(w))
-                        break
             if total:
                 hits[section_id] = (total, first)
+        counted: set[tuple[str, str]] = set()
+        for w in words:
+            for section_id, cue in self._cues_in(w):
+                if (section_id, cue) in counted:
+                    continue
+                counted.add((section_id, cue))
+                total, first = hits.get(section_id, (0.0, len(lower)))
+                hits[section_id] = (total + (2.0 if len(cue) >= 9 else 1.0), min(first, lower.find(w)))
         return hits
 
     def first(self, text: str) -> str | None:

@@ -30,7 +30,7 @@ STEMS = {
     "snap", "begrijp", "voel", "kies", "hoor", "mis", "zeg", "ken", "leg", "plan", "bezorg",
     "vul", "bekijk", "contacteer", "bespreek", "onderzoek", "verhuis", "trek", "stel",
     "noteer", "schat", "twijfel", "durf", "ga", "kom", "sta", "doe", "zie", "laad", "hang",
-    "beloof", "regel", "vertel", "bezoek", "vergeet", "herinner", "weet", "heb", "ben", "kan",
+    "beloof", "vertel", "bezoek", "vergeet", "herinner", "weet", "heb", "ben", "kan",
     "wil", "zal", "mag", "moet", "hoef", "word", "spring", "zet", "tel", "geloof", "kijk",
 }
 SEPARABLE_PREFIXES = ("rond", "op", "af", "aan", "mee", "terug", "in", "uit", "door", "na", "voor",
