@@ -185,3 +185,38 @@ def test_led_without_confirmation_is_device_unavailable(pty_pair: tuple[int, str
             SerialLed(button).set(True)
     finally:
         button.stop()
+
+
+def test_unplugged_board_is_reopened_and_led_restored(tmp_path: Path) -> None:
+    """Like udev's /dev/spreekkamer-button symlink: the board goes away and comes back as a new tty."""
+    link = tmp_path / "spreekkamer-button"
+    master1, slave1 = os.openpty()
+    tty.setraw(slave1)
+    link.symlink_to(os.ttyname(slave1))
+    board1 = SimulatedBoard(master1)
+    events = Events()
+    button = SerialButton(str(link), on_event=events, reconnect_s=0.1, long_press_s=0.5, debounce_ms=30)
+    master2 = slave2 = -1
+    try:
+        button.start()
+        button.set_led(True)
+        board1.stop()
+        os.close(master1)  # unplugged: the port now fails
+        os.close(slave1)
+        master2, slave2 = os.openpty()
+        tty.setraw(slave2)
+        link.unlink()
+        link.symlink_to(os.ttyname(slave2))
+        board2 = SimulatedBoard(master2)  # plugged in again: a fresh board, LED off
+        deadline = time.monotonic() + WAIT_S
+        while not (board2.board is not None and board2.board.led):
+            assert time.monotonic() < deadline, "LED not restored after reconnect"
+            time.sleep(0.02)
+        board2.hold(0.1)
+        assert events.wait(1) == ["short"]
+        board2.stop()
+    finally:
+        button.stop()
+        for fd in (master2, slave2):
+            if fd >= 0:
+                os.close(fd)
