@@ -4,7 +4,7 @@
 set -eu
 
 URL="${SPREEKKAMER_KIOSK_URL:-http://127.0.0.1:8080/kiosk}"
-HEALTH="${SPREEKKAMER_HEALTH_URL:-http://127.0.0.1:8080/healthz}"
+HEALTH="${SPREEKKAMER_HEALTH_URL:-http://127.0.0.1:8080/health}"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 i=0
