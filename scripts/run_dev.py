@@ -29,6 +29,8 @@ def receiver_config_toml(cfg: ReceiverConfig) -> str:
 
 
 def main() -> int:
+    # SIGTERM (systemd, `kill`) stops the children too, like Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     config = AppConfig()
     login = ensure_dev_home(config)
     ensure_dev_worker(config, login)
