@@ -110,6 +110,9 @@ class Room:
             contact = contacts.insert(conn, dossier_ref=ref, template_id=template_id, opened_by=actor, now=utcnow())
             self.keys.create(contact.id)
             self.audit.append("contact.opened", contact_id=contact.id, actor=actor, template=template_id)
+        if self._kiosk.contact_id not in self._recording:
+            # The newest contact is the room's active one: the record button acts on it.
+            self._kiosk = _Kiosk(contact_id=contact.id, language=self.config.kiosk.default_language)
         self.changes.notify()
         return contact
 

@@ -20,7 +20,8 @@ from appliance.config import AppConfig
 from appliance.events import Changes
 from appliance.pipeline import Pipeline
 from appliance.recovery import recover
-from appliance.room import Room
+from appliance.lifecycle import IllegalTransition
+from appliance.room import Room, RoomError
 from appliance.secrets import credential_path, read_secret
 from appliance.store.audio import AudioChunks
 from appliance.store.datakeys import DataKeys
@@ -71,6 +72,8 @@ class Appliance:
 
     def close(self) -> None:
         """Stop devices and workers, then close the store."""
+        if self.buttons is not None:
+            self.buttons.stop()
         self.room.close()
         self.pipeline.close()
         if self.relay is not None:
@@ -80,7 +83,7 @@ class Appliance:
 
 def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: bool = True) -> Appliance:
     """Wire the appliance; raises with a readable message when something essential is missing."""
-    from recorder.led import SimulatedLed
+    from recorder.buttons import ButtonEvent, build_button, build_led
     from recorder.recorder import Recorder
     from recorder.sources import build_source
     from ui_kiosk.texts import CONSENT_TEXT_VERSION
@@ -108,7 +111,17 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
             )
 
     source_factory = build_source(config.audio)
-    led = SimulatedLed()
+    room_ref: list[Room] = []
+
+    def on_button(event: ButtonEvent) -> None:
+        # A press that does not fit the moment (e.g. stop before start) is logged, not fatal.
+        try:
+            room_ref[0].button(event.kind)
+        except (IllegalTransition, RoomError) as exc:
+            log.warning("button %s ignored: %s", event.kind, exc)
+
+    buttons = build_button(config.button, on_button)
+    led = build_led(buttons)
 
     def recorder_factory(on_audio: Any, on_end: Any) -> Any:
         return Recorder(source_factory=source_factory, led=led, on_audio=on_audio, on_end=on_end)
@@ -120,6 +133,7 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
         text_version=CONSENT_TEXT_VERSION,
     )
     room.led = led  # type: ignore[attr-defined]
+    room_ref.append(room)
     pipeline = Pipeline(room, transcriber)
 
     signing = serialization.load_pem_private_key(
@@ -146,4 +160,5 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
         validation.kick_relay = relay.kick
         relay.start()
     recover(room, pipeline, validation)
-    return Appliance(config, store, audit, room, pipeline, validation, relay, transcriber, None)
+    buttons.start()
+    return Appliance(config, store, audit, room, pipeline, validation, relay, transcriber, buttons)

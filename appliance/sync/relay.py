@@ -4,6 +4,7 @@ One background thread owns the MQTT client and all outbox access, so paho callba
 and database writes never race. A row is done only on a verified application-level ack; a
 PUBACK only means the broker holds the report. An authentication or authorisation refusal stops
 the relay (retrying cannot fix a certificate) and shows up in `status()` as an alarm.
+Standing-choice flags travel on the same connection (see `flag_relay`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import paho.mqtt.client as mqtt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -29,6 +30,8 @@ from paho.mqtt.reasoncodes import ReasonCode
 from appliance.sync import outbox, topics
 from appliance.sync.ack import AckError, verify_ack
 from appliance.sync.backoff import retry_delay
+from appliance.sync.flag_message import kind_of
+from appliance.sync.flag_relay import FlagCallback, FlagRelay
 from appliance.sync.mqtt_tls import is_auth_refusal, is_tls_auth_failure, make_client
 
 log = logging.getLogger(__name__)
@@ -73,12 +76,25 @@ class Relay:
         timeout_s: float = 10.0,
         backoff_base_s: float = 2.0,
         backoff_max_s: float = 300.0,
+        signing_key: Ed25519PrivateKey | None = None,
+        on_flag: FlagCallback | None = None,
     ) -> None:
+        """`signing_key` signs flag notices (without it they wait); `on_flag(dossier_hmac, flag,
+        set_at)` hears of every verified standing flag from central, after it was applied."""
         self._db, self._device_id, self._org = db, device_id, org
         self._host, self._port, self._timeout = broker_host, broker_port, timeout_s
         self._verify_key, self._on_delivered = central_verify_key, on_delivered
         self._backoff = (backoff_base_s, backoff_max_s)
         self._rng = random.Random()
+        self._flags = FlagRelay(
+            org=org,
+            device_id=device_id,
+            signing_key=signing_key,
+            verify_key=central_verify_key,
+            on_flag=on_flag,
+            backoff=self._backoff,
+            report_error=self._set_error,
+        )
         self._client = make_client(
             device_id, ca_file=ca_file, cert_file=cert_file, key_file=key_file, timeout_s=timeout_s
         )
@@ -214,8 +230,8 @@ class Relay:
         now = dt.datetime.now(dt.UTC)
         inflight = {(r, v) for r, v, _ in self._inflight.values()}
         with self._db.transaction() as conn:
-            rows = outbox.pending(conn, None if self._flush_all else now)
-            self._flush_all = False
+            flush_all, self._flush_all = self._flush_all, False
+            rows = outbox.pending(conn, None if flush_all else now)
             for row in rows:
                 if (row.report_id, row.version) in inflight:
                     continue
@@ -235,17 +251,25 @@ class Relay:
                     row.version,
                     next_attempt_at=now + dt.timedelta(seconds=delay),
                 )
+            self._flags.publish_due(self._client, conn, now, all_=flush_all)
             self._set_pending(outbox.counts(conn)["pending"])
 
     def _check_puback_timeouts(self) -> None:
         now = time.monotonic()
         late = [mid for mid, (_, _, sent) in self._inflight.items() if now - sent > self._timeout]
+        oldest_flag = self._flags.oldest_unacked_publish()
+        if not late and oldest_flag is not None and now - oldest_flag > self._timeout:
+            self._set_error(f"no PUBACK for a flag within {self._timeout}s; reconnecting")
+            self._flags.reset()
+            self._client.disconnect()
+            return
         if late:
             report, version, _ = self._inflight[late[0]]
             self._set_error(
                 f"no PUBACK for {report} v{version} within {self._timeout}s; reconnecting"
             )
             self._inflight.clear()
+            self._flags.reset()
             self._client.disconnect()  # the link is likely dead; reconnect republishes
 
     def _shutdown(self) -> None:
@@ -286,11 +310,15 @@ class Relay:
                 self._set_error(f"broker refused the connection: {reason}")
             return
         # Subscribe on every connect: a broker that lost our session would otherwise go quiet.
-        client.subscribe(topics.acks(self._org, self._device_id), qos=1)
+        client.subscribe(
+            [(topics.acks(self._org, self._device_id), 1)]
+            + [(topic, 1) for topic in self._flags.subscriptions]
+        )
         client.publish(topics.status(self._org, self._device_id), b"online", qos=1, retain=True)
         self._connect_failures = 0
         self._flush_all = True  # republish everything pending; central de-duplicates
         self._inflight.clear()
+        self._flags.reset()
         self._wake.set()
         with self._lock:
             self._connected = True
@@ -326,6 +354,9 @@ class Relay:
         self, _c: mqtt.Client, _u: Any, mid: int, reason: ReasonCode, _p: Properties | None
     ) -> None:
         entry = self._inflight.pop(mid, None)
+        flag_row = self._flags.on_puback(mid)
+        if flag_row is not None and reason.is_failure:
+            entry = (f"flag row {flag_row}", 0, 0.0)
         if entry is not None and reason.is_failure:
             message = f"broker refused report {entry[0]} v{entry[1]}: {reason}"
             if is_auth_refusal(reason):
@@ -334,10 +365,24 @@ class Relay:
                 self._set_error(message)
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        payload = bytes(msg.payload)
+        if self._flags.is_standing_topic(msg.topic):
+            with self._db.transaction() as conn:
+                flag = self._flags.take_standing(conn, msg.topic, payload)
+            if flag is not None:
+                self._flags.notify(flag)
+            return
+        if kind_of(payload) == "ack":
+            with self._db.transaction() as conn:
+                self._flags.take_ack(conn, payload)
+            return
+        self._take_report_ack(msg.topic, payload)
+
+    def _take_report_ack(self, topic: str, payload: bytes) -> None:
         try:
-            ack = verify_ack(bytes(msg.payload), verify_key=self._verify_key)
+            ack = verify_ack(payload, verify_key=self._verify_key)
         except AckError as exc:
-            log.warning("ignored an ack on %s: %s", msg.topic, exc)
+            log.warning("ignored an ack on %s: %s", topic, exc)
             self._set_error(f"ignored an ack: {exc}")
             return
         if ack.device_id != self._device_id:

@@ -28,3 +28,22 @@ def parse(topic: str) -> tuple[str, str, str]:
     if len(parts) != 5 or "/".join(parts[:2]) != ROOT or not parts[2] or not parts[3]:
         raise ValueError(f"not a Spreekkamer topic: {topic!r}")
     return parts[2], parts[3], parts[4]
+
+
+def flag_notices(org: str, device_id: str) -> str:
+    """Where a device publishes its signed standing-choice flag changes."""
+    return f"{ROOT}/{org}/{device_id}/flags"
+
+
+def standing_flag(org: str, dossier_hmac: str) -> str:
+    """Central's retained, signed word on one dossier's standing choice."""
+    return f"{ROOT}/{org}/flags/{dossier_hmac}"
+
+
+def standing_flags(org: str) -> str:
+    """What a device subscribes to: every dossier's standing choice in its org."""
+    return f"{ROOT}/{org}/flags/+"
+
+
+SHARED_FLAG_NOTICES = f"$share/receivers/{ROOT}/+/+/flags"
+"""What receivers subscribe to: one receiver in the group gets each device's flag notice."""
