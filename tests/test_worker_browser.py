@@ -82,6 +82,10 @@ def _texts(working: dict[str, Any]) -> dict[str, list[str]]:
     return {sec["id"]: [s["text"] for s in sec["sentences"]] for sec in working["sections"]}
 
 
+def _all_texts(working: dict[str, Any]) -> list[str]:
+    return [text for texts in _texts(working).values() for text in texts]
+
+
 def _wait_saved(page: Page, contact_id: str, check: Any) -> dict[str, Any]:
     """Poll the server's copy until `check(working)` holds (autosave is debounced)."""
     for _ in range(40):
@@ -177,7 +181,7 @@ def test_review_play_edit_move_delete_validate(page: Page, appliance_server: Any
     editor.fill(edited)
     page.keyboard.press("Enter")
     expect(page.locator(f".sentence[data-id='{cited['id']}'] .text")).to_have_text(edited)
-    _wait_saved(page, contact_id, lambda w: any(edited in t for t in sum(_texts(w).values(), [])))
+    _wait_saved(page, contact_id, lambda w: edited in _all_texts(w))
 
     # Escape cancels an edit.
     page.keyboard.press("e")
@@ -198,7 +202,7 @@ def test_review_play_edit_move_delete_validate(page: Page, appliance_server: Any
     page.click(f".sentence[data-id='{victim['id']}'] .text")
     page.keyboard.press("Delete")
     expect(page.locator(f".sentence[data-id='{victim['id']}']")).to_have_count(0)
-    saved = _wait_saved(page, contact_id, lambda w: victim["text"] not in sum(_texts(w).values(), []))
+    saved = _wait_saved(page, contact_id, lambda w: victim["text"] not in _all_texts(w))
     assert edited in _texts(saved)[target_id]
 
     # Excluded items show their reason and come back only after an explicit confirm.
