@@ -43,8 +43,11 @@ class Pipeline:
         self._cancelled: set[str] = set()
         self._jobs: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
-        room.on_stopped = self.submit
+        room.on_stopped = self._on_stopped
         room.on_revoked = self.cancel
+
+    def _on_stopped(self, contact_id: str, streamer: Any | None) -> None:
+        self.submit(contact_id, streamer)
 
     def submit(self, contact_id: str, streamer: Any | None) -> Future[None]:
         """Queue the work for a stopped contact."""

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from appliance.draft import Draft, Sentence
+from appliance.reporting.wording import transparency_text
 from appliance.transcript import ModelStamp
 
 
@@ -100,30 +101,6 @@ def transparency(
     }
     meta["text"] = transparency_text(meta, lang)
     return meta
-
-
-def transparency_text(meta: dict[str, Any], lang: str = "nl") -> str:
-    """The statement in human words; the rendering package may phrase it richer."""
-    try:
-        from appliance.reporting.render import transparency_text as rich
-    except ImportError:
-        rich = None
-    if rich is not None:
-        return str(rich(meta, lang))
-    c = meta["changes"]
-    when = meta["validated_at"]
-    if meta["ai_used"]:
-        models = ", ".join(f"{m['name']} {m['version']}" for m in meta["models"]) or "onbekend"
-        return (
-            f"Dit verslag werd opgesteld met hulp van AI: lokale transcriptie ({models}) en een "
-            f"ontwerp volgens sjabloon {meta['template']['id']} {meta['template']['version']}. "
-            f"Maatschappelijk werker {meta['validated_by']} heeft het gelezen, {c['changed']} zinnen "
-            f"aangepast, {c['added']} toegevoegd, {c['deleted']} geschrapt en gevalideerd op {when}."
-        )
-    return (
-        f"Dit verslag werd zonder AI opgesteld, in sjabloon {meta['template']['id']} "
-        f"{meta['template']['version']}, en gevalideerd door {meta['validated_by']} op {when}."
-    )
 
 
 def build_report(

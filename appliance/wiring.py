@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from appliance.audit import AuditLog
 from appliance.config import AppConfig
 from appliance.events import Changes
+from appliance.lifecycle import IllegalTransition
 from appliance.pipeline import Pipeline
 from appliance.recovery import recover
-from appliance.lifecycle import IllegalTransition
 from appliance.room import Room, RoomError
 from appliance.secrets import credential_path, read_secret
 from appliance.store.audio import AudioChunks
@@ -140,7 +140,7 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
         read_secret(config.sync.signing_key_credential, config.credentials_dir), password=None)
     central_public = _load_public(config.sync.central_public_key)
     if not isinstance(signing, Ed25519PrivateKey) or not isinstance(central_public, X25519PublicKey):
-        raise ValueError("device signing key must be Ed25519 and the central key X25519")
+        raise TypeError("device signing key must be Ed25519 and the central key X25519")
 
     relay = None
     validation = Validation(room, DeviceKeys(signing, central_public), kick_relay=lambda: None)
@@ -149,7 +149,7 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
 
         verify_key = _load_public(config.sync.central_verify_key)
         if not isinstance(verify_key, Ed25519PublicKey):
-            raise ValueError("central verify key must be Ed25519")
+            raise TypeError("central verify key must be Ed25519")
         relay = Relay(
             db=store, device_id=config.device.device_id, org=config.device.org,
             broker_host=config.sync.broker_host, broker_port=config.sync.broker_port,

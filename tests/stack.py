@@ -21,7 +21,12 @@ import uvicorn
 from appliance.accounts import create_user
 from appliance.api.app import create_app
 from appliance.config import (
-    ApiConfig, AppConfig, AudioConfig, DeviceConfig, StoreConfig, SyncConfig,
+    ApiConfig,
+    AppConfig,
+    AudioConfig,
+    DeviceConfig,
+    StoreConfig,
+    SyncConfig,
 )
 from appliance.secrets import write_secret
 from appliance.wiring import Appliance, build_appliance, open_store

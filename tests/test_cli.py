@@ -14,7 +14,7 @@ SPREEKKAMER = [sys.executable, "-m", "appliance.cli"]
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*SPREEKKAMER, *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([*SPREEKKAMER, *args], capture_output=True, text=True, timeout=120, check=False,
                           env={**os.environ, **(env or {})})
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.stack import Stack
 
-REASONY = re.compile(r"reason|why|motiv|reden|waarom|explain", re.I)
+REASONY = re.compile(r"reason|why|motiv|reden|waarom|explain", re.IGNORECASE)
 
 
 def _kiosk(s: Stack) -> httpx.Client:

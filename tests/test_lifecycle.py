@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from appliance.lifecycle import ContactState as S
@@ -51,7 +53,7 @@ def test_no_skipping_validation() -> None:
 
 
 def test_every_illegal_pair_raises() -> None:
-    legal = {(a, b) for path in (HAPPY_AI, MANUAL) for a, b in zip(path, path[1:])}
+    legal = {(a, b) for path in (HAPPY_AI, MANUAL) for a, b in itertools.pairwise(path)}
     legal |= {(S.OPENED, S.DECLINED), (S.GRANTED, S.DECLINED), (S.PAUSED, S.STOPPED), (S.REVOKED, S.DRAFTED),
               (S.OPENED, S.DRAFTED)}
     for a in S:

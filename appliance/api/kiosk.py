@@ -86,7 +86,7 @@ def kiosk_languages() -> list[dict[str, str]]:
 def kiosk_texts(lang: str) -> dict[str, Any]:
     """All kiosk texts in one language."""
     try:
-        return texts.load_texts(lang)  # type: ignore[no-any-return]
+        return texts.load_texts(lang)
     except texts.UnknownLanguage as exc:
         raise HTTPException(status_code=404, detail=f"no kiosk texts for language {lang!r}") from exc
 
