@@ -3,6 +3,8 @@
 Several receivers can share the load through the `$share/receivers/...` subscription; they
 de-duplicate through one database. The ack is sent only after the report is in the sink and
 the database commit succeeded, and a redelivered report gets the same signed ack again.
+Standing-choice flag notices take the same road: verified, kept if newest, acked, and the
+flag that now stands is re-published retained and signed by central for every room of the org.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +28,9 @@ from appliance.secrets import SecretError
 from appliance.sync import topics
 from appliance.sync.ack import Ack, AckStatus, sign_ack
 from appliance.sync.envelope import EnvelopeError, OpenedReport, envelope_hash, open_envelope
+from appliance.sync.flag_message import FlagMessageError, sign_flag, verify_flag
 from appliance.sync.mqtt_tls import is_auth_refusal, make_client
-from central import store
+from central import flags, store
 from central.config import ReceiverConfig
 from central.registry import DeviceRegistry
 from central.sinks import make_sink
@@ -38,6 +42,16 @@ _SESSION_EXPIRY_S = 7 * 24 * 3600
 
 class ReceiverError(Exception):
     """The receiver could not start (keys, broker, or refused credentials)."""
+
+
+@dataclass(frozen=True)
+class FlagReply:
+    """What to publish for one flag notice: the device's ack, and the flag that now stands."""
+
+    ack_topic: str
+    ack: bytes
+    standing_topic: str
+    standing: bytes
 
 
 class Receiver:
@@ -120,7 +134,7 @@ class Receiver:
                 client.disconnect()  # retrying cannot fix credentials
             return
         # Every connect: a broker that lost our session would otherwise deliver nothing.
-        client.subscribe(topics.SHARED_REPORTS, qos=1)
+        client.subscribe([(topics.SHARED_REPORTS, 1), (topics.SHARED_FLAG_NOTICES, 1)])
 
     def _on_subscribe(
         self, _c: mqtt.Client, _u: Any, _mid: int, reasons: list[ReasonCode], _p: Properties | None
@@ -132,6 +146,9 @@ class Receiver:
         self._ready.set()
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        if msg.topic.endswith("/flags"):
+            self._on_flag_notice(client, msg)
+            return
         try:
             ack = self.handle(msg.topic, bytes(msg.payload))
         except Exception:  # one bad message must not kill the network thread
@@ -141,7 +158,54 @@ class Receiver:
             org, device_id, _ = topics.parse(msg.topic)
             client.publish(topics.acks(org, device_id), ack, qos=1)
 
+    def _on_flag_notice(self, client: mqtt.Client, msg: mqtt.MQTTMessage) -> None:
+        try:
+            reply = self.handle_flag(msg.topic, bytes(msg.payload))
+        except Exception:  # one bad message must not kill the network thread
+            log.exception("flag notice on %s not processed; the device will resend", msg.topic)
+            return
+        if reply is not None:
+            # Standing flag first: once the device sees its ack, the other rooms can know too.
+            client.publish(reply.standing_topic, reply.standing, qos=1, retain=True)
+            client.publish(reply.ack_topic, reply.ack, qos=1)
+
     # -- processing -----------------------------------------------------------------------
+
+    def handle_flag(self, topic: str, payload: bytes) -> FlagReply | None:
+        """Process one device flag notice; None if it is not from the device the topic names."""
+        try:
+            org, device_id, kind = topics.parse(topic)
+        except ValueError:
+            log.warning("ignored message on unexpected topic %s", topic)
+            return None
+        if kind != "flags" or device_id not in self._registry:
+            log.warning("ignored flag notice on %s: unknown device or topic", topic)
+            return None
+        try:
+            notice = verify_flag("notice", payload, verify_key=self._registry.key(device_id))
+        except FlagMessageError as exc:
+            log.warning("rejected flag notice on %s: %s", topic, exc)
+            return None
+        if (notice.device_id, notice.org) != (device_id, org) or self._registry.org(
+            device_id
+        ) != org:
+            log.warning("rejected flag notice on %s: body names another device or org", topic)
+            return None
+        conn = self._db
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            standing = flags.record_flag(conn, notice, received_at=store.now_stamp())
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        log.info("flag notice %d from %s: %s stands", notice.seq, device_id, standing.flag)
+        return FlagReply(
+            ack_topic=topics.acks(org, device_id),
+            ack=sign_flag("ack", notice, signing_key=self._ed25519),
+            standing_topic=topics.standing_flag(org, standing.dossier_hmac),
+            standing=sign_flag("standing", standing, signing_key=self._ed25519),
+        )
 
     def handle(self, topic: str, payload: bytes) -> bytes | None:
         """Process one report message; returns the signed ack to send, or None (not ackable)."""

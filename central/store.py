@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from central import flags
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
     report_id    TEXT NOT NULL,
@@ -53,7 +55,7 @@ def connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.executescript(_SCHEMA)
+    conn.executescript(_SCHEMA + flags.SCHEMA)
     return conn
 
 

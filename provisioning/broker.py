@@ -33,11 +33,16 @@ def acl_text(org: str) -> str:
             f"topic read {TOPIC_ROOT}/+/+/reports",
             f"topic write {TOPIC_ROOT}/+/+/acks",
             f"topic read {TOPIC_ROOT}/+/+/status",
+            f"topic read {TOPIC_ROOT}/+/+/flags",
+            f"topic write {TOPIC_ROOT}/+/flags/+",
             "",
-            "# Every other certificate is a device of this org.",
+            "# Every other certificate is a device of this org. Standing-choice flags go to",
+            "# central via the device's own topic; only central writes the org's flags/+ topics.",
             f"pattern write {TOPIC_ROOT}/{org}/%u/reports",
             f"pattern readwrite {TOPIC_ROOT}/{org}/%u/status",
             f"pattern read {TOPIC_ROOT}/{org}/%u/acks",
+            f"pattern write {TOPIC_ROOT}/{org}/%u/flags",
+            f"pattern read {TOPIC_ROOT}/{org}/flags/+",
             "",
         ]
     )
