@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     transcription_commands.register(sub)
     drafting_commands.register(sub)
+    from appliance import export; export.register(sub)  # noqa: I001
     return parser
 
 
