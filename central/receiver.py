@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ class Receiver:
         self._stopped = threading.Event()
         self.auth_failed = False
         self.last_error: str | None = None
+        self._outcomes: Counter[str] = Counter()
 
     def start(self, timeout: float | None = None) -> None:
         """Connect and subscribe in a background thread; returns once subscribed or raises."""
@@ -106,6 +108,10 @@ class Receiver:
         self._client.disconnect()
         self._client.loop_stop()
         self._db.close()
+
+    def outcomes(self) -> dict[str, int]:
+        """How many reports this instance filed as new, duplicate or conflict since it started."""
+        return dict(self._outcomes)
 
     def run(self) -> None:
         """Start, then block until SIGTERM/SIGINT (for `python -m central`)."""
@@ -287,6 +293,7 @@ class Receiver:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        self._outcomes[outcome] += 1
         log.info(
             "report %s v%d from %s: %s", report.report_id, report.version, report.device_id, outcome
         )
