@@ -9,7 +9,7 @@
   const OFFLINE_AFTER_MS = 20000;  // no answer from the box for this long: say so calmly
   const OUTCOME_MAX_MS = 60000;    // 'finished'/'declined' never linger longer than this here
   const RECEIPT_HOLD_MS = 180000;  // the receipt stays until closed, or this long
-  const REVOKE_ARM_MS = 1200;      // a stop control that just appeared ignores a stray double tap
+  const REVOKE_ARM_MS = 1200;      // right after 'yes' the stop control ignores a stray double tap
   const FETCH_TIMEOUT_MS = 8000;
 
   const GRANTED_STATES = ["ready", "recording", "paused"];
@@ -27,6 +27,9 @@
     receivedAt: 0,       // when it arrived (ms, monotonic)
     lastContact: 0,      // last time the box answered at all
     chosenLang: null,    // the client's own pick for this conversation, if any
+    // The room's default language, as the box reports it when a question opens. The box keeps
+    // reporting the last client's language afterwards; the next client must not inherit it.
+    baseLang: "nl",
     texts: {},           // code -> texts, as served
     view: "idle",
     viewSince: 0,
@@ -36,6 +39,7 @@
     closedReceiptAt: null,
     dismissed: null,     // outcome the client already closed or that timed out here
     busy: false,
+    answeredAt: -Infinity,
     player: null,
   };
 
@@ -90,7 +94,7 @@
   // ---- texts and language ----------------------------------------------------------------
 
   function currentLang() {
-    return ui.chosenLang || (ui.server && ui.server.language) || document.documentElement.lang || "nl";
+    return ui.chosenLang || ui.baseLang;
   }
 
   async function loadTexts(code) {
@@ -161,6 +165,18 @@
     const before = ui.server ? ui.server.state : null;
     ui.server = state;
     ui.receivedAt = performance.now();
+    const lang0 = typeof state.language === "string" ? state.language : null;
+    if (state.state === "question" && before !== "question") {
+      if (lang0) ui.baseLang = lang0;
+      // A new question after another conversation's outcome is a new client. A pick made on the
+      // idle screen is kept: that is this client, choosing while waiting.
+      if (ui.view !== "idle") ui.chosenLang = null;
+    }
+    // Screen restarted mid-conversation: carry on in the language the client was using.
+    if (before === null && state.state !== "idle") {
+      const receiptLang = state.receipt && state.receipt.language;
+      ui.chosenLang = (state.state === "revoked" ? receiptLang : lang0) || null;
+    }
     if (state.state !== before) ui.dismissed = null;
     if (state.state === "question" && before !== "question") ui.grantedHere = false;
     if (state.state === "revoked" && state.receipt) holdReceipt(state.receipt);
@@ -222,9 +238,7 @@
     }
     if (view === "revoked") renderReceipt(ui.receipt);
     const showRevoke = view !== "revoked" && view !== "offline" && view !== "question" && consentStands();
-    const bar = $("revoke-bar");
-    if (showRevoke && bar.hidden) bar.dataset.shownAt = String(now);
-    bar.hidden = !showRevoke;
+    $("revoke-bar").hidden = !showRevoke;
   }
 
   function renderRecording(state, now) {
@@ -278,6 +292,7 @@
 
   async function answer(choice) {
     if (ui.busy || ui.view !== "question") return;
+    ui.answeredAt = performance.now();
     setBusy(true);
     const lang = currentLang();
     const texts = ui.texts[lang] || {};
@@ -300,7 +315,7 @@
   async function revoke() {
     const bar = $("revoke-bar");
     if (ui.busy || bar.hidden) return;
-    if (performance.now() - Number(bar.dataset.shownAt || 0) < REVOKE_ARM_MS) return;
+    if (performance.now() - ui.answeredAt < REVOKE_ARM_MS) return;
     setBusy(true);
     try {
       const result = await postJson("/api/kiosk/revoke", { language: currentLang() });
