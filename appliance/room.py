@@ -420,7 +420,9 @@ class Room:
     def kiosk_state(self) -> dict[str, Any]:
         """What the client's screen shows: the room's state, never anything about the client."""
         k = self._kiosk
-        base: dict[str, Any] = {"state": "idle", "elapsed_seconds": 0.0, "language": k.language,
+        # Idle always speaks the room's default language: the next client never inherits the last one's.
+        base: dict[str, Any] = {"state": "idle", "elapsed_seconds": 0.0,
+                                "language": self.config.kiosk.default_language,
                                 "text_version": self.text_version, "receipt": None, "consent_granted": False}
         if k.contact_id is None:
             return base
@@ -429,6 +431,7 @@ class Room:
             if time.monotonic() - k.outcome_at > ttl:
                 return base
             base["state"] = k.outcome
+            base["language"] = k.language
             base["receipt"] = k.receipt
             if k.outcome == "finished":
                 base["consent_granted"] = self.consent_of(k.contact_id) is Choice.GRANTED
@@ -437,6 +440,8 @@ class Room:
             contact = self.get(k.contact_id)
         except contacts.ContactNotFound:
             return base
+        if contact.state is not S.OPENED:
+            base["language"] = k.language
         if contact.state is S.CONSENT_ASKED:
             base["state"] = "question"
         elif contact.state in (S.GRANTED, S.RECORDING, S.PAUSED):
