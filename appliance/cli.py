@@ -32,6 +32,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from appliance.api.app import create_app
+    from appliance.api.unprovisioned import create_unprovisioned_app
+    from appliance.provisioned import provisioning_problems
     from appliance.systemd import notify_ready, start_watchdog
     from appliance.wiring import build_appliance
 
@@ -44,7 +46,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         login = ensure_dev_home(config)
         ensure_dev_worker(config, login)
-    app = create_app(lambda: build_appliance(config, load_model=not args.no_model), on_ready=notify_ready)
+    problems = provisioning_problems(config) if config.profile == "production" else []
+    if problems:
+        # Refuse to record, say why (health for IT, a neutral screen for the client), stay up.
+        logging.getLogger(__name__).error("not provisioned: %s", "; ".join(problems))
+        app = create_unprovisioned_app(problems, config.kiosk.default_language)
+        notify_ready()
+    else:
+        app = create_app(lambda: build_appliance(config, load_model=not args.no_model), on_ready=notify_ready)
     start_watchdog()
     uvicorn.run(app, host=config.api.host, port=config.api.port, log_level="info")
     return 0

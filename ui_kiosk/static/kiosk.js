@@ -19,6 +19,7 @@
       "question_deleted", "question_no", "question_stop", "rights", "answer_yes", "answer_no"],
     ready: ["ready_title", "ready_body"],
     offline: ["offline_title", "offline_body"],
+    unprovisioned: ["unprovisioned_title", "unprovisioned_body"],
   };
 
   const $ = (id) => document.getElementById(id);
@@ -197,6 +198,7 @@
     if (ui.receipt && now - ui.receiptAt < RECEIPT_HOLD_MS) return "revoked";
     if (!streamOpen() && now - ui.lastContact > OFFLINE_AFTER_MS) return "offline";
     const state = ui.server ? ui.server.state : "idle";
+    if (state === "out_of_service") return "unprovisioned";
     if (state === "question" || state === "ready") return state;
     if (state === "recording" || state === "paused") return "recording";
     if (state === "finished" || state === "declined") {
@@ -237,7 +239,7 @@
       $("thanks-body").textContent = t(`${state}_body`);
     }
     if (view === "revoked") renderReceipt(ui.receipt);
-    const showRevoke = view !== "revoked" && view !== "offline" && view !== "question" && consentStands();
+    const showRevoke = view !== "revoked" && view !== "offline" && view !== "unprovisioned" && view !== "question" && consentStands();
     $("revoke-bar").hidden = !showRevoke;
   }
 
