@@ -356,7 +356,8 @@
     $("#cp-dossier").textContent = c.dossier_ref;
     const tpl = (S.templates || []).find((x) => x.id === c.template_id);
     $("#cp-template").textContent = tpl ? templateTitle(tpl) : c.template_id;
-    const consent = c.consent || "none";
+    // While the question is on the kiosk the contact has no consent value yet, only its state.
+    const consent = c.consent || (c.state === "consent_asked" ? "asked" : "none");
     $("#cp-consent").textContent = t(`consent.${consent}`);
     $("#cp-consent").dataset.consent = consent;
     $("#cp-state").textContent = t(`state.${c.state}`);
