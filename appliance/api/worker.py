@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import wave
 from typing import Any
 
@@ -25,8 +26,10 @@ from appliance.contacts import Contact
 from appliance.report import Validator
 from appliance.store.errors import KeyShredded, NoAudio
 from ui_kiosk import STATIC_DIR
+from ui_kiosk.texts import I18N_DIR
 
 router = APIRouter(tags=["worker"])
+WORKER_LANGUAGES = ("nl", "fr")
 
 
 def _app(request: Request) -> Any:
@@ -51,6 +54,14 @@ def contact_out(appliance: Any, contact: Contact) -> ContactOut:
 def worker_page() -> FileResponse:
     """The worker screen (it holds no data; everything comes through the API after login)."""
     return FileResponse(STATIC_DIR / "worker.html", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/api/worker/texts/{lang}")
+def worker_texts(lang: str) -> dict[str, Any]:
+    """The worker screen's texts (no client data, so no login needed)."""
+    if lang not in WORKER_LANGUAGES:
+        raise HTTPException(status_code=404, detail=f"no worker texts for language {lang!r}")
+    return json.loads((I18N_DIR / f"worker-{lang}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 @router.get("/api/templates")
