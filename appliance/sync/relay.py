@@ -348,7 +348,7 @@ class Relay:
     ) -> None:
         refused = [r for r in reasons if r.is_failure]
         if refused:
-            self._alarm(f"broker refused the ack subscription: {refused[0]}")
+            self._alarm(f"broker refused a subscription (acks or flags): {refused[0]}")
 
     def _on_publish(
         self, _c: mqtt.Client, _u: Any, mid: int, reason: ReasonCode, _p: Properties | None
