@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from appliance.draft import Draft, Sentence
+from appliance.draft import Citation, Draft, Section, Sentence, TemplateRef
 from appliance.reporting.wording import transparency_text
 from appliance.transcript import ModelStamp
 
@@ -114,7 +114,7 @@ def build_report(
     template = {"id": final.template.id, "version": final.template.version}
     sections = [
         {"id": s.id, "title": s.title,
-         "sentences": [{"text": x.text, "origin": x.origin,
+         "sentences": [{"id": x.id, "text": x.text, "origin": x.origin,
                         "citations": [c.model_dump() for c in x.citations]} for x in s.sentences]}
         for s in final.sections
     ]
@@ -143,6 +143,19 @@ def build_report(
             "changed_share": edits.changed_share,
         },
     }
+
+
+def report_as_draft(report: dict[str, Any]) -> Draft:
+    """A validated report as an editable draft: the starting point of a correction."""
+    template = TemplateRef(id=report["template"]["id"], version=report["template"]["version"])
+    sections = tuple(
+        Section(id=sec["id"], title=sec["title"], sentences=tuple(
+            Sentence(id=x.get("id") or f"v{report['version']}-{i}", text=x["text"], origin=x.get("origin", "draft"),
+                     citations=tuple(Citation(**c) for c in x.get("citations", ())))
+            for i, x in enumerate(sec["sentences"])))
+        for sec in report["sections"]
+    )
+    return Draft(template=template, sections=sections, engine=report["transparency"].get("drafting_engine") or "")
 
 
 def canonical_json(report: dict[str, Any]) -> bytes:

@@ -27,6 +27,7 @@ from appliance.purge import purge_contact_data
 from appliance.store.audio import AudioChunks
 from appliance.store.datakeys import DataKeys
 from appliance.store.db import Store
+from appliance.sync.flags import enqueue_flag
 
 log = logging.getLogger(__name__)
 S = ContactState
@@ -168,7 +169,10 @@ class Room:
                 consent_mod.record_decision(conn, ConsentDecision(cid, choice, now, language, text_version, Channel.KIOSK))
                 if choice is Choice.GRANTED:
                     contacts.move(conn, contact, S.GRANTED, now, path="ai")
-                    consent_mod.clear_manual_flag(conn, self._dossier_key, contact.dossier_ref)
+                    if consent_mod.has_manual_flag(conn, self._dossier_key, contact.dossier_ref):
+                        consent_mod.clear_manual_flag(conn, self._dossier_key, contact.dossier_ref)
+                        enqueue_flag(conn, dossier_hmac=consent_mod.dossier_hmac(self._dossier_key, contact.dossier_ref),
+                                     flag="cleared", set_at=now)
                 else:
                     contact = contacts.move(conn, contact, S.DECLINED, now, path="manual")
                 self.audit.append(f"consent.{choice.value}", contact_id=cid, actor="client", channel="kiosk",
@@ -372,7 +376,9 @@ class Room:
                 contact = contacts.get(conn, contact_id)
                 consent_mod.record_decision(
                     conn, ConsentDecision(contact_id, Choice.REVOKED, now, lang, self.text_version, channel))
-                consent_mod.set_manual_flag(conn, self._dossier_key, contact.dossier_ref, now)
+                digest = consent_mod.set_manual_flag(conn, self._dossier_key, contact.dossier_ref, now)
+                # The standing choice travels to every room via central, as the HMAC only.
+                enqueue_flag(conn, dossier_hmac=digest, flag="manual_path", set_at=now)
                 # A validated report is the legal record: it goes on to the dossier; only the rest goes.
                 if contact.state in REVOCABLE and contact.state not in _REPORT_STATES:
                     contacts.move(conn, contact, S.REVOKED, now, path="manual")

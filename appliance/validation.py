@@ -21,10 +21,18 @@ from appliance.content import load_draft, load_transcript, save_draft
 from appliance.draft import Draft
 from appliance.lifecycle import ContactState, IllegalTransition
 from appliance.purge import purge_contact_data
-from appliance.report import Validator, build_report, canonical_json, content_hash, new_report_id
+from appliance.report import (
+    Validator,
+    build_report,
+    canonical_json,
+    content_hash,
+    new_report_id,
+    report_as_draft,
+)
 from appliance.room import Room, RoomError, utcnow
 from appliance.sync import outbox
 from appliance.sync.envelope import seal_report
+from appliance.transcript import ModelStamp
 
 log = logging.getLogger(__name__)
 S = ContactState
@@ -101,36 +109,76 @@ class Validation:
         self._seal_and_queue(contact, report, validator)
         return report
 
+    def correct(self, report_id: str, corrected: Draft, validator: Validator, worker_name: str) -> dict[str, Any]:
+        """A validated report never changes; a correction is a new version that references the old one."""
+        if worker_name.strip().casefold() != validator.display_name.strip().casefold():
+            raise RoomError("to validate, type your own name exactly as it is on your account")
+        previous = self.report(report_id)
+        before = report_as_draft(previous)
+        if corrected.template != before.template:
+            raise RoomError("a correction keeps the template of the report it corrects")
+        meta = previous["transparency"]
+        models = [ModelStamp(name=m["name"], version=m["version"], sha256=m["sha256"]) for m in meta["models"]]
+        with self.room.store.transaction() as conn:
+            contact_id = conn.execute("SELECT contact_id FROM reports WHERE id = ? AND version = ?",
+                                      (report_id, previous["version"])).fetchone()[0]
+        report = build_report(
+            report_id=report_id, version=previous["version"] + 1, supersedes=previous["version"],
+            org=previous["org"], device_id=previous["device_id"], dossier_ref=previous["dossier_ref"],
+            template_title=previous["template"]["title"], original=before, final=corrected,
+            ai_used=bool(meta["ai_used"]), models=models, validator=validator, validated_at=utcnow(),
+            stopped_at=None,
+        )
+        self._queue(contact_id, previous["dossier_ref"], report, validator, event="report.corrected")
+        return report
+
     def _seal_and_queue(self, contact: contacts.Contact, report: dict[str, Any], validator: Validator) -> None:
+        body, envelope = self._seal(report)
+        now = utcnow()
+        with self.room.store.transaction() as conn:
+            current = contacts.move(conn, contacts.get(conn, contact.id), S.VALIDATED, now)
+            self._write(conn, contact.id, contact.dossier_ref, report, body, envelope, validator,
+                        event="report.validated")
+            contacts.move(conn, current, S.SEALED, now)
+        self.room.changes.notify()
+        self.kick_relay()
+
+    def _queue(self, contact_id: str, dossier_ref: str, report: dict[str, Any], validator: Validator,
+               *, event: str) -> None:
+        body, envelope = self._seal(report)
+        with self.room.store.transaction() as conn:
+            self._write(conn, contact_id, dossier_ref, report, body, envelope, validator, event=event)
+        self.room.changes.notify()
+        self.kick_relay()
+
+    def _seal(self, report: dict[str, Any]) -> tuple[bytes, bytes]:
+        """Render and seal outside any transaction: it takes a moment, and holds no lock."""
         from appliance.reporting.render import render_pdf
 
-        room = self.room
         body = canonical_json(report)
-        pdf = render_pdf(report)
         envelope = seal_report(
-            body, pdf=pdf, device_id=room.config.device.device_id, report_id=report["report_id"],
-            version=report["version"], signing_key=self.device_keys.signing_key,
-            central_public=self.device_keys.central_public,
+            body, pdf=render_pdf(report), device_id=self.room.config.device.device_id,
+            report_id=report["report_id"], version=report["version"],
+            signing_key=self.device_keys.signing_key, central_public=self.device_keys.central_public,
         )
+        return body, envelope
+
+    def _write(self, conn: Any, contact_id: str, dossier_ref: str, report: dict[str, Any], body: bytes,
+               envelope: bytes, validator: Validator, *, event: str) -> None:
+        """The report row and its outbox row, in the caller's transaction."""
         now = utcnow()
-        with room.store.transaction() as conn:
-            current = contacts.get(conn, contact.id)
-            current = contacts.move(conn, current, S.VALIDATED, now)
-            conn.execute(
-                "INSERT INTO reports (id, version, contact_id, dossier_ref, report_json, content_hash,"
-                " validated_by, validated_at, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (report["report_id"], report["version"], contact.id, contact.dossier_ref, body,
-                 content_hash(report), validator.username, now.isoformat(), report["supersedes"]),
-            )
-            room.audit.append("report.validated", contact_id=contact.id, actor=validator.username,
-                              report_id=report["report_id"], version=report["version"],
-                              ai_used=report["transparency"]["ai_used"])
-            contacts.move(conn, current, S.SEALED, now)
-            outbox.enqueue(conn, report_id=report["report_id"], version=report["version"], envelope=envelope, now=now)
-            room.audit.append("sync.sealed", contact_id=contact.id, actor="appliance",
-                              report_id=report["report_id"], version=report["version"])
-        room.changes.notify()
-        self.kick_relay()
+        conn.execute(
+            "INSERT INTO reports (id, version, contact_id, dossier_ref, report_json, content_hash,"
+            " validated_by, validated_at, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (report["report_id"], report["version"], contact_id, dossier_ref, body,
+             content_hash(report), validator.username, now.isoformat(), report["supersedes"]),
+        )
+        self.room.audit.append(event, contact_id=contact_id, actor=validator.username,
+                               report_id=report["report_id"], version=report["version"],
+                               ai_used=report["transparency"]["ai_used"])
+        outbox.enqueue(conn, report_id=report["report_id"], version=report["version"], envelope=envelope, now=now)
+        self.room.audit.append("sync.sealed", contact_id=contact_id, actor="appliance",
+                               report_id=report["report_id"], version=report["version"])
 
     def report(self, report_id: str) -> dict[str, Any]:
         """The latest version of a validated report."""
@@ -160,11 +208,12 @@ class Validation:
                 log.error("acknowledgement for unknown report %s v%s", report_id, version)
                 return
             contact = contacts.get(conn, row[0])
-            if contact.state is S.SEALED:
+            first_delivery = contact.state is S.SEALED
+            if first_delivery:
                 contacts.move(conn, contact, S.DELIVERED, utcnow())
             room.audit.append("sync.delivered", contact_id=contact.id, actor="central",
                               report_id=report_id, version=version)
-        if room.config.sync.retention_days == 0:
+        if first_delivery and room.config.sync.retention_days == 0:
             self.purge(contact.id, reason="delivered")
         room.changes.notify()
 

@@ -156,6 +156,8 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
             ca_file=config.sync.ca_file, cert_file=config.sync.cert_file,
             key_file=credential_path(config.sync.key_credential, config.credentials_dir),
             central_verify_key=verify_key, on_delivered=validation.on_delivered, timeout_s=config.sync.timeout_s,
+            # The relay applies central's signed standing-choice flags itself; we only refresh screens.
+            signing_key=signing, on_flag=lambda *_: changes.notify(),
         )
         validation.kick_relay = relay.kick
         relay.start()

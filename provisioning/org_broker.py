@@ -33,6 +33,8 @@ def acl_text(org: Org, registry: dict[str, DeviceRecord]) -> str:
         f"topic read {TOPIC_ROOT}/+/+/reports",
         f"topic write {TOPIC_ROOT}/+/+/acks",
         f"topic read {TOPIC_ROOT}/+/+/status",
+        f"topic read {TOPIC_ROOT}/+/+/flags",
+        f"topic write {TOPIC_ROOT}/+/flags/+",
         "",
     ]
     for device_id, record in sorted(registry.items()):
@@ -41,7 +43,8 @@ def acl_text(org: Org, registry: dict[str, DeviceRecord]) -> str:
             continue
         base = f"{TOPIC_ROOT}/{org.org}/{device_id}"
         lines += [f"user {device_id}", f"topic write {base}/reports",
-                  f"topic readwrite {base}/status", f"topic read {base}/acks", ""]
+                  f"topic readwrite {base}/status", f"topic read {base}/acks",
+                  f"topic write {base}/flags", f"topic read {TOPIC_ROOT}/{org.org}/flags/+", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -90,8 +90,8 @@ def make_dev_pki(folder: Path, *, org: str, devices: list[str]) -> DevPki:
 def issue_device(folder: Path, device_id: str, *, org: str | None = None) -> DeviceFiles:
     """Add one device (TLS certificate with CN = device id, signing key, registry entry)."""
     _check_id("device_id", device_id)
-    if device_id == RECEIVER_CN:
-        raise ValueError(f"device_id {RECEIVER_CN!r} is reserved for the central receiver")
+    if device_id in (RECEIVER_CN, "flags"):
+        raise ValueError(f"device_id {device_id!r} is reserved (central receiver / org flags topic)")
     registry = _read_registry(folder / "devices.json")
     if org is None:
         orgs = {entry["org"] for entry in registry.values()}

@@ -32,11 +32,12 @@ from appliance.secrets import write_secret
 from appliance.wiring import Appliance, build_appliance, open_store
 from central.config import DirectorySinkConfig, ReceiverConfig
 from provisioning.broker import Broker, write_mosquitto_config
-from provisioning.pki import make_dev_pki
+from provisioning.pki import load_dev_pki, make_dev_pki
 from tests.broker import free_port
 
 ORG = "ocmw-test"
 DEVICE = "room-1"
+SECOND_ROOM = "room-2"
 WORKER = ("an", "An Peeters", "correct horse battery")
 
 
@@ -68,6 +69,28 @@ class Stack:
                 return last
             time.sleep(0.2)
         raise TimeoutError(f"contact {contact_id} stayed in {last.get('state')!r}, wanted {states}")
+
+    @contextmanager
+    def other_room(self, device_id: str = SECOND_ROOM) -> Iterator[Appliance]:
+        """A second box of the same organisation (same dossier key), without screens or model."""
+        pki = load_dev_pki(self.root / "pki", org=ORG)
+        dev = pki.devices[device_id]
+        creds = self.root / f"credentials-{device_id}"
+        write_secret(creds / "db-key", secrets.token_hex(32).encode())
+        write_secret(creds / "dossier-key", (self.config.credentials_dir / "dossier-key").read_bytes())  # type: ignore[operator]
+        write_secret(creds / "tls-key", dev.key.read_bytes())
+        write_secret(creds / "signing-key", dev.signing_key.read_bytes())
+        config = self.config.model_copy(update={
+            "device": DeviceConfig(org=ORG, device_id=device_id),
+            "store": StoreConfig(data_dir=self.root / f"data-{device_id}"),
+            "sync": self.config.sync.model_copy(update={"cert_file": dev.cert}),
+            "credentials_dir": creds,
+        })
+        appliance = build_appliance(config, load_model=False)
+        try:
+            yield appliance
+        finally:
+            appliance.close()
 
     def make_drafted_contact(self, dossier_ref: str = "D-2026-0042", template_id: str = "intake") -> str:
         """A contact taken through consent and a real recording to a real draft."""
@@ -106,7 +129,7 @@ def running_stack(wav: Path, *, speedup: float = 8.0, load_model: bool = True) -
     root = Path(tempfile.mkdtemp(prefix="spreekkamer-stack-"))
     root.chmod(0o711)
     try:
-        pki = make_dev_pki(root / "pki", org=ORG, devices=[DEVICE])
+        pki = make_dev_pki(root / "pki", org=ORG, devices=[DEVICE, SECOND_ROOM])
         mqtt_port = free_port()
         broker = Broker(write_mosquitto_config(root / "broker", pki=pki, port=mqtt_port),
                         port=mqtt_port, ca_file=pki.ca_cert)

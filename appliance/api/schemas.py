@@ -100,3 +100,11 @@ class ValidationBody(_Body):
 
     confirm: Literal[True]
     worker_name: str = Field(min_length=1, max_length=120)
+
+
+class CorrectionBody(_Body):
+    """A corrected version of a validated report, confirmed by the named worker."""
+
+    working: Draft
+    confirm: Literal[True]
+    worker_name: str = Field(min_length=1, max_length=120)

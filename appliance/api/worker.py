@@ -14,6 +14,7 @@ from appliance.api.auth import Worker
 from appliance.api.schemas import (
     AskConsent,
     ContactOut,
+    CorrectionBody,
     DraftPair,
     NewContact,
     Revocation,
@@ -23,7 +24,8 @@ from appliance.api.schemas import (
 from appliance.api.sse import sse_response
 from appliance.consent import Channel
 from appliance.contacts import Contact
-from appliance.report import Validator
+from appliance.draft import Draft
+from appliance.report import Validator, report_as_draft
 from appliance.store.errors import KeyShredded, NoAudio
 from ui_kiosk import STATIC_DIR
 from ui_kiosk.texts import I18N_DIR
@@ -221,6 +223,19 @@ def validate(contact_id: str, body: ValidationBody, request: Request, user: Work
 def report(report_id: str, request: Request, user: Worker) -> dict[str, Any]:
     """A validated report (latest version)."""
     return _app(request).validation.report(report_id)  # type: ignore[no-any-return]
+
+
+@router.get("/api/reports/{report_id}/draft")
+def report_draft(report_id: str, request: Request, user: Worker) -> Draft:
+    """A validated report as an editable draft, to start a correction."""
+    return report_as_draft(_app(request).validation.report(report_id))
+
+
+@router.post("/api/reports/{report_id}/corrections")
+def correct_report(report_id: str, body: CorrectionBody, request: Request, user: Worker) -> dict[str, Any]:
+    """A new version that references the old one; the validated version itself never changes."""
+    return _app(request).validation.correct(  # type: ignore[no-any-return]
+        report_id, body.working, Validator(user.username, user.display_name), body.worker_name)
 
 
 @router.get("/api/reports/{report_id}/html", response_class=HTMLResponse)

@@ -57,7 +57,7 @@ class ReportView(BaseModel):
     model_config = ConfigDict(extra="ignore")
     report_id: str
     version: int = 1
-    supersedes: str | None = None
+    supersedes: int | None = Field(default=None, description="The version this one corrects.")
     org: str = ""
     dossier_ref: str
     language: str = "nl"

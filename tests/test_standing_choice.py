@@ -1,0 +1,59 @@
+"""After a revocation the dossier takes the manual path in every room, until the client opts in
+again — the flag travels through central as an HMAC, never as the dossier reference."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from appliance.consent import Choice, has_manual_flag
+from tests.stack import Stack
+
+
+def _eventually(check: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_revocation_in_one_room_sets_manual_path_in_another(appliance_server: Stack) -> None:
+    s = appliance_server
+    kiosk = httpx.Client(base_url=s.base_url, timeout=10)
+    key = (s.config.credentials_dir / "dossier-key").read_bytes().strip()  # type: ignore[operator]
+    with s.other_room() as room2:
+        cid = s.worker.post("/api/contacts", json={"dossier_ref": "D-TRAVEL-7", "template_id": "intake"}).json()["id"]
+        s.worker.post(f"/api/contacts/{cid}/consent/ask").raise_for_status()
+        version = kiosk.get("/api/kiosk/state").json()["text_version"]
+        kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl", "text_version": version})
+        s.worker.post(f"/api/contacts/{cid}/revocations", json={"channel": "mail"}).raise_for_status()
+
+        def flagged_in_room2() -> bool:
+            with room2.store.transaction() as conn:
+                return has_manual_flag(conn, key, "D-TRAVEL-7")
+
+        _eventually(flagged_in_room2)
+        db = sqlite3.connect(s.receiver_config.database_path)
+        central_dump = "\n".join(db.iterdump())
+        db.close()
+        assert "D-TRAVEL-7" not in central_dump.upper(), "central never sees the dossier reference"
+
+        other = room2.room.open_contact("D-TRAVEL-7", "intake", "jan")
+        asked = room2.room.ask_consent(other.id, "jan")
+        assert asked.state.value == "drafted" and asked.path == "manual"
+
+        # The client opts in again at a kiosk in room 2: the flag is cleared everywhere.
+        again = room2.room.open_contact("D-TRAVEL-7", "intake", "jan")
+        room2.room.ask_consent(again.id, "jan", client_asked_to_opt_in=True)
+        room2.room.kiosk_decide(Choice.GRANTED, "nl", room2.room.text_version)
+
+        def cleared_in_room1() -> bool:
+            with s.appliance.store.transaction() as conn:
+                return not has_manual_flag(conn, key, "D-TRAVEL-7")
+
+        _eventually(cleared_in_room1)
