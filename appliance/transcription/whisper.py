@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 NO_SPEECH_THRESHOLD = 0.6
 COMPRESSION_RATIO_THRESHOLD = 2.4
 LOG_PROB_THRESHOLD = -1.0
+TEMPERATURES = (0.0, 0.2, 0.4)
+"""Fallback temperatures when a decode looks poor. Sampling hotter than 0.4 mostly produces
+invented text (and decodes to the length limit, the main cost on a CPU box); the repetition
+guard below handles the loops the hotter fallbacks were meant to break."""
 MIN_SILENCE_MS = 500
 """Pauses shorter than this stay inside one VAD chunk (turn gaps are usually longer)."""
 
@@ -110,6 +114,7 @@ class WhisperTranscriber:
                 no_speech_threshold=NO_SPEECH_THRESHOLD,
                 compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
                 log_prob_threshold=LOG_PROB_THRESHOLD,
+                temperature=list(TEMPERATURES),
             )
             # The generator decodes lazily, segment by segment: check for a stop between them.
             fw_segments = []

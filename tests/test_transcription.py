@@ -1,0 +1,153 @@
+"""The Whisper transcriber on real synthetic Dutch speech with the real bundled model."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import itertools
+import json
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from appliance.config import TranscriptionConfig
+from appliance.transcription.audio import AudioFormatError, read_wav, to_mono
+from appliance.transcription.guards import collapse_repetitions, is_loop
+from appliance.transcription.models import BUNDLED_SHA256, bundled_model_dir, resolve_model
+from appliance.transcription.whisper import WhisperTranscriber, transcribe_file
+from tests.audio import clip, normalised_words, silence
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+
+PHRASE = (("worker", "Goedemiddag, ik ben uw maatschappelijk werker."),)
+DIALOGUE = (
+    ("worker", "Goedemiddag, ik ben uw maatschappelijk werker."),
+    ("client", "Ik heb een probleem met mijn huur."),
+)
+
+
+@pytest.fixture(scope="module")
+def cfg() -> TranscriptionConfig:
+    if not (bundled_model_dir() / "model.bin").is_file():
+        pytest.fail("bundled model not assembled: run `python -m provisioning.models assemble`")
+    return TranscriptionConfig()
+
+
+@pytest.fixture(scope="module")
+def transcriber(cfg: TranscriptionConfig) -> Iterator[WhisperTranscriber]:
+    yield WhisperTranscriber(resolve_model(cfg), cfg)
+
+
+def fuzzy_recall(expected: str, heard: str) -> float:
+    """Share of expected words that were heard as a close spelling (ratio >= 0.75)."""
+    want, got = normalised_words(expected), normalised_words(heard)
+    hits = sum(
+        any(difflib.SequenceMatcher(None, w, g).ratio() >= 0.75 for g in got) for w in want
+    )
+    return hits / max(len(want), 1)
+
+
+def test_dutch_phrase_yields_the_expected_words(
+    transcriber: WhisperTranscriber, cfg: TranscriptionConfig
+) -> None:
+    wav, ref = clip(PHRASE)
+    transcript = transcribe_file(wav, cfg, transcriber)
+    heard = " ".join(s.text for s in transcript.segments)
+    assert fuzzy_recall(PHRASE[0][1], heard) >= 0.6, heard
+    assert transcript.language == "nl"
+    assert transcript.model is not None and transcript.model.sha256 == BUNDLED_SHA256
+    assert transcript.audio_seconds == pytest.approx(ref["duration_s"], abs=0.01)
+
+
+def test_segments_are_numbered_in_time_order_with_words(
+    transcriber: WhisperTranscriber, cfg: TranscriptionConfig
+) -> None:
+    wav, ref = clip(DIALOGUE)
+    transcript = transcribe_file(wav, cfg, transcriber)
+    segs = transcript.segments
+    assert [s.id for s in segs] == [f"s{i}" for i in range(1, len(segs) + 1)]
+    assert len(segs) >= 1
+    for prev, seg in itertools.pairwise(segs):
+        assert prev.start <= seg.start
+    for seg in segs:
+        assert 0 <= seg.start < seg.end <= ref["duration_s"] + 0.5
+        assert seg.words and seg.words[0].start >= seg.start - 0.01
+        assert seg.words[-1].end <= seg.end + 0.01
+
+
+def test_offset_shifts_times_and_ids_continue(transcriber: WhisperTranscriber) -> None:
+    wav, _ = clip(PHRASE)
+    audio = to_mono(read_wav(wav))
+    plain = transcriber.transcribe(audio)
+    shifted = transcriber.transcribe(audio, offset_s=100.0, first_id=7)
+    assert [s.id for s in shifted] == [f"s{7 + i}" for i in range(len(plain))]
+    assert [round(s.start - 100.0, 2) for s in shifted] == [round(s.start, 2) for s in plain]
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.003])
+def test_silence_yields_no_segments(
+    transcriber: WhisperTranscriber, cfg: TranscriptionConfig, noise: float
+) -> None:
+    transcript = transcribe_file(silence(8.0, noise=noise), cfg, transcriber)
+    assert transcript.segments == ()
+
+
+def test_stereo_channels_label_worker_and_client(
+    transcriber: WhisperTranscriber, cfg: TranscriptionConfig
+) -> None:
+    wav, ref = clip(DIALOGUE, stereo=True)
+    transcript = transcribe_file(wav, cfg, transcriber)
+    assert transcript.segments
+    for seg in transcript.segments:
+        turn = max(ref["turns"], key=lambda t: min(seg.end, t["end"]) - max(seg.start, t["start"]))
+        assert seg.speaker == turn["speaker"], (seg, turn)
+    assert {s.speaker for s in transcript.segments} == {"worker", "client"}
+
+
+def test_bad_audio_is_refused_with_a_clear_error(
+    transcriber: WhisperTranscriber, cfg: TranscriptionConfig, tmp_path: Path
+) -> None:
+    not_wav = tmp_path / "notes.wav"
+    not_wav.write_bytes(b"this is no audio")
+    with pytest.raises(AudioFormatError, match="not a readable WAV"):
+        transcribe_file(not_wav, cfg, transcriber)
+    slow = tmp_path / "8k.wav"
+    with wave.open(str(slow), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(np.zeros(8000, dtype="<i2").tobytes())
+    with pytest.raises(AudioFormatError, match="expected 16000 Hz"):
+        transcribe_file(slow, cfg, transcriber)
+    with pytest.raises(ValueError, match="mono"):
+        transcriber.transcribe(np.zeros((16000, 2), dtype=np.float32))
+
+
+def test_repetition_loops_are_trimmed_or_dropped() -> None:
+    looped = "ik weet het niet " * 6 + "echt"
+    assert collapse_repetitions(looped) == "ik weet het niet echt"
+    assert collapse_repetitions("Dat is goed. Dat is goed.") == "Dat is goed. Dat is goed."
+    assert is_loop(["bedankt"] * 12)
+    sentence = "de huur is zevenhonderd euro per maand en de waarborg twee maanden"
+    assert not is_loop(sentence.split(" "))
+
+
+def test_transcribe_command_writes_the_evaluation_format(tmp_path: Path) -> None:
+    from appliance.transcription.commands import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command", required=True))
+    wav, _ = clip(PHRASE)
+    out = tmp_path / "t.json"
+    args = parser.parse_args(["transcribe", str(wav), "--out", str(out)])
+    assert args.handler(args) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["model"]["sha256"] == BUNDLED_SHA256
+    assert data["segments"] and {"id", "start", "end", "speaker", "text", "words"} <= set(
+        data["segments"][0]
+    )
+    missing = parser.parse_args(["transcribe", str(tmp_path / "nope.wav"), "--out", str(out)])
+    assert missing.handler(missing) == 2
