@@ -20,6 +20,7 @@ from appliance.content import load_transcript, save_draft, save_transcript
 from appliance.draft import Draft
 from appliance.lifecycle import ContactState
 from appliance.room import Room, utcnow
+from appliance.store.errors import NoAudio
 from appliance.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,13 @@ class Pipeline:
 
     def transcribe_stored(self, contact_id: str) -> Transcript:
         """Recovery path: transcribe the contact's encrypted audio chunks directly."""
-        clip = self.room.audio.read(contact_id)
+        try:
+            clip = self.room.audio.read(contact_id)
+        except NoAudio:
+            # A kill -9 before the first chunk was sealed leaves a paused contact with no audio;
+            # an empty transcript gives the worker the template to fill instead of a stuck contact.
+            log.warning("contact %s: no audio stored; drafting from an empty transcript", contact_id)
+            return Transcript(segments=(), language=self.room.config.transcription.language)
         if clip.damaged:
             log.warning("contact %s: %d damaged audio chunk(s) skipped", contact_id, len(clip.damaged))
         pcm = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float32) / 32768.0
