@@ -87,6 +87,7 @@ class Figures:
     validation_kills: Counter[str] = field(default_factory=Counter)
     """Where a validation-phase kill landed: 'answered', 'committed_unanswered' or 'not_committed'."""
     audio_checks: int = 0
+    validation_latency_s: float = 0.0
     receiver_kills: int = 0
     broker_restarts: int = 0
     errors: list[str] = field(default_factory=list)
@@ -207,8 +208,9 @@ class Soak:
         """Move leftovers on so at most a few contacts are open; count those that cannot move."""
         contacts = [c for c in self.get("/api/contacts") if c["id"] not in self.stuck]
         paused = [c for c in contacts if c["state"] == "paused"]
-        for c in paused[1:]:
-            self.post(f"/api/contacts/{c['id']}/recording/stop")
+        for c in paused[1 if self.rng.random() < 0.5 else 0:]:  # the worker resumes, or stops as usual
+            if self.post(f"/api/contacts/{c['id']}/recording/stop") is not None:
+                self.wait_drafted(c["id"])
         for c in contacts:
             cid, state = c["id"], c["state"]
             if state in ("stopped", "transcribed"):
@@ -266,6 +268,7 @@ class Soak:
             time.sleep(self.rng.uniform(0.0, 0.5))  # kill while transcription/drafting runs
         elif ending < 0.22:
             self.post("/api/kiosk/revoke", json={"language": "nl"})
+            self.captures.pop(cid, None)  # the audio is destroyed on purpose: nothing to measure
             time.sleep(self.rng.uniform(0.0, 0.3))  # kill mid crypto-shred
 
     def drive_validation(self) -> None:
@@ -277,7 +280,7 @@ class Soak:
             return
         self.edit_draft(cid)
         self.validating = cid
-        self.in_background(lambda: self.validate(cid), self.rng.uniform(0.0, 1.5 * self.validation_latency))
+        self.in_background(lambda: self.validate(cid), self.rng.uniform(0.5, 1.3) * self.validation_latency)
 
     def drive_sync(self) -> None:
         """Validate, then kill while the relay publishes and waits for central's ack."""
@@ -295,7 +298,10 @@ class Soak:
         time.sleep(self.rng.uniform(0.0, 2.0))
 
     def drive_idle(self) -> None:
-        """Nothing happens on purpose; background work (relay, recovery) may still run."""
+        """Nothing happens on purpose (or the kiosk shows the question while the client reads)."""
+        if self.rng.random() < 0.35:
+            cid = self.open_contact()
+            self.post(f"/api/contacts/{cid}/consent/ask", must=True)
         time.sleep(self.rng.uniform(0.0, 1.5))
 
     # ---- steps ----------------------------------------------------------------------------
@@ -368,6 +374,7 @@ class Soak:
         if r is not None:
             self.validated[r.json()["report_id"]] = cid
             self.validation_latency = 0.7 * self.validation_latency + 0.3 * (time.monotonic() - sent)
+            self.fig.validation_latency_s = round(self.validation_latency, 3)
 
     def in_background(self, step: Any, kill_after: float) -> None:
         """Run `step` in a thread and return after `kill_after` s, so the kill lands inside it."""

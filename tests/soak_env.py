@@ -27,7 +27,7 @@ from appliance.config import AppConfig, load_config
 from appliance.secrets import write_secret
 from appliance.store.audio import AudioChunks, audio_root
 from appliance.store.datakeys import DataKeys
-from appliance.store.errors import KeyShredded, NoAudio
+from appliance.store.errors import NoAudio
 from appliance.wiring import open_store
 from central.store import conflict_count, stored_reports
 from provisioning.broker import Broker, write_mosquitto_config
@@ -273,15 +273,16 @@ class SoakWorld:
             states = {r["id"]: r["state"] for r in store.query("SELECT id, state FROM contacts")}
             reports = {r["id"]: r["contact_id"] for r in store.query("SELECT id, contact_id FROM reports")}
             pending = {r["report_id"] for r in store.query("SELECT report_id FROM outbox WHERE status = 'pending'")}
-            chunks = AudioChunks(store, DataKeys(store), audio_root(store.data_dir))
+            keys = DataKeys(store)
+            chunks = AudioChunks(store, keys, audio_root(store.data_dir))
             audio: dict[str, float] = {}
             for cid in audio_of:
+                if not keys.exists(cid):
+                    continue  # purged on purpose (delivered or revoked): nothing to measure
                 try:
                     audio[cid] = chunks.read(cid).seconds
                 except NoAudio:
                     audio[cid] = 0.0
-                except KeyShredded:
-                    pass  # purged on purpose (delivered or revoked): nothing to measure
             return StoreFindings(problems, verdict.ok, list(verdict.problems), states,
                                  reports, pending, audio)
         finally:
