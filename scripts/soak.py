@@ -304,7 +304,7 @@ class Soak:
         """Nothing happens on purpose (or the kiosk shows the question while the client reads)."""
         if self.rng.random() < 0.35:
             cid = self.open_contact()
-            self.post(f"/api/contacts/{cid}/consent/ask", must=True)
+            self.step(f"/api/contacts/{cid}/consent/ask")
         time.sleep(self.rng.uniform(0.0, 1.5))
 
     # ---- steps ----------------------------------------------------------------------------
@@ -312,19 +312,19 @@ class Soak:
     def granted_contact(self) -> str:
         """A new contact with the client's yes on the kiosk."""
         cid = self.open_contact()
-        self.post(f"/api/contacts/{cid}/consent/ask", must=True)
-        self.post("/api/kiosk/consent", json=self.grant(), must=True)
+        self.step(f"/api/contacts/{cid}/consent/ask")
+        self.step("/api/kiosk/consent", json=self.grant())
         return cid
 
     def drafted_contact(self) -> str:
         """A drafted contact: a leftover, the manual path (client said no), or a short recording."""
         drafted = [c["id"] for c in self.get("/api/contacts") if c["state"] == "drafted"]
         if drafted:
-            return drafted[0]
+            return str(drafted[0])
         if self.rng.random() < 0.35:
             cid = self.open_contact()
-            self.post(f"/api/contacts/{cid}/consent/ask", must=True)
-            self.post("/api/kiosk/consent", json={**self.grant(), "choice": "declined"}, must=True)
+            self.step(f"/api/contacts/{cid}/consent/ask")
+            self.step("/api/kiosk/consent", json={**self.grant(), "choice": "declined"})
             return cid
         cid = self.granted_contact()
         self.start_recording(cid)
@@ -338,8 +338,7 @@ class Soak:
     def open_contact(self) -> str:
         """Open a contact with its own dossier reference (so duplicates are visible per dossier)."""
         self.seq += 1
-        r = self.post("/api/contacts", json={"dossier_ref": f"D-SOAK-{self.seq:05d}", "template_id": "intake"},
-                      must=True)
+        r = self.step("/api/contacts", json={"dossier_ref": f"D-SOAK-{self.seq:05d}", "template_id": "intake"})
         return str(r.json()["id"])
 
     def start_recording(self, cid: str, *, resume: bool = False) -> None:
@@ -411,15 +410,20 @@ class Soak:
         r.raise_for_status()
         return r.json()
 
-    def post(self, path: str, *, json: Any = None, method: str = "POST", must: bool = False) -> httpx.Response | None:
-        """POST/PUT; a 409 (the moment passed) gives None, or Skip when the step `must` work."""
+    def post(self, path: str, *, json: Any = None, method: str = "POST") -> httpx.Response | None:
+        """POST/PUT; a 409 (the moment for this step passed) gives None, other errors raise."""
         assert self.client is not None
         r = self.client.request(method, path, json=json)
         if r.status_code == 409:
-            if must:
-                raise Skip
             return None
         r.raise_for_status()
+        return r
+
+    def step(self, path: str, *, json: Any = None) -> httpx.Response:
+        """A POST the plan needs; a 409 skips the rest of the cycle's plan."""
+        r = self.post(path, json=json)
+        if r is None:
+            raise Skip
         return r
 
     # ---- the end --------------------------------------------------------------------------
@@ -435,8 +439,8 @@ class Soak:
         self.check_recovery()
         try:
             while time.monotonic() < deadline:
-                filed = {rid for rid, _ in self.world.inspect_central().stored}
-                if set(self.validated) <= filed:
+                filed_now = {rid for rid, _ in self.world.inspect_central().stored}
+                if set(self.validated) <= filed_now:
                     break
                 if time.monotonic() - restarted_at > 30:  # a fresh connect republishes at once
                     self.world.kill_service()
