@@ -81,6 +81,8 @@ class Figures:
     corrupt_stores: int = 0
     broken_audit_chains: int = 0
     lost_validated_reports: int = 0
+    unaccounted_reports: int = 0
+    """Kills after which a validated report was neither pending in the outbox nor filed centrally."""
     duplicated_reports: int = 0
     recovered_states: Counter[str] = field(default_factory=Counter)
     recording_after_restart: int = 0
@@ -91,6 +93,7 @@ class Figures:
     """Where a validation-phase kill landed: 'answered', 'committed_unanswered' or 'not_committed'."""
     audio_checks: int = 0
     validation_latency_s: float = 0.0
+    startup_kills: int = 0
     receiver_kills: int = 0
     broker_restarts: int = 0
     errors: list[str] = field(default_factory=list)
@@ -112,7 +115,7 @@ class Figures:
     def failed(self) -> bool:
         """Whether any crash-safety promise was broken."""
         return bool(self.corrupt_stores or self.broken_audit_chains or self.lost_validated_reports
-                    or self.duplicated_reports or self.recording_after_restart)
+                    or self.unaccounted_reports or self.duplicated_reports or self.recording_after_restart)
 
 
 class Soak:
@@ -146,6 +149,7 @@ class Soak:
         url = self.world.start_service(speedup=self.speedup)
         try:
             if phase == "idle" and self.rng.random() < 0.25:
+                self.fig.startup_kills += 1
                 time.sleep(self.rng.uniform(0.2, 1.5))  # kill during start-up and recovery
             else:
                 self.client = self.world.wait_ready(url, timeout=self.args.ready_timeout)
@@ -180,6 +184,11 @@ class Soak:
             self.fig.errors.append(f"cycle {n}: audit chain: {found.audit_problems[:3]}")
         answered = set(self.validated.values())
         self.validated.update(found.reports)
+        filed = {rid for rid, _ in self.world.inspect_central().stored}
+        unaccounted = sorted(set(self.validated) - found.pending - filed)
+        if unaccounted:
+            self.fig.unaccounted_reports += 1
+            self.fig.errors.append(f"cycle {n}: validated but neither in the outbox nor filed: {unaccounted[:3]}")
         if self.validating is not None:
             committed = self.validating in found.reports.values()
             self.fig.validation_kills["answered" if self.validating in answered
@@ -513,10 +522,14 @@ def main(argv: list[str] | None = None) -> int:
             phase = round_[n % len(args.phases)]
             soak.cycle(n, phase)
             soak.fig.cycles += 1
+            if soak.fig.corrupt_stores:
+                soak.fig.errors.append(f"stopped after {n + 1} cycles: the store is corrupt")
+                break
             if not args.quiet:
                 print(f"cycle {n + 1}/{args.cycles} {phase}: {dict(soak.fig.recovered_states)}",
                       file=sys.stderr, flush=True)
-        soak.drain()
+        if not soak.fig.corrupt_stores:
+            soak.drain()
     finally:
         world.close(keep=args.keep or soak.fig.failed)
     soak.fig.wall_s = time.monotonic() - started

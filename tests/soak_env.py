@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlcipher3.dbapi2 import DatabaseError
 
 from appliance.accounts import create_user
 from appliance.config import AppConfig, load_config
 from appliance.secrets import write_secret
 from appliance.store.audio import AudioChunks, audio_root
 from appliance.store.datakeys import DataKeys
-from appliance.store.errors import NoAudio
+from appliance.store.errors import NoAudio, StoreError
 from appliance.wiring import open_store
 from central.store import conflict_count, stored_reports
 from provisioning.broker import Broker, write_mosquitto_config
@@ -265,10 +266,17 @@ class SoakWorld:
     # ---- looking inside -------------------------------------------------------------------
 
     def inspect_store(self, audio_of: Iterable[str] = ()) -> StoreFindings:
-        """Open the store directly (service dead): integrity, audit chain, states, reports, audio."""
-        store, audit = open_store(self.config)
+        """Open the store directly (service dead): integrity, audit chain, states, reports, audio.
+
+        A store that cannot be opened or read is reported in `problems`, never raised.
+        """
         try:
-            problems = store.integrity_check()
+            store, audit = open_store(self.config)
+        except (StoreError, DatabaseError) as exc:
+            return StoreFindings([f"open: {exc}"], False, [], {}, {}, set())
+        problems: list[str] = []
+        try:
+            problems += store.integrity_check()
             verdict = audit.verify()
             states = {r["id"]: r["state"] for r in store.query("SELECT id, state FROM contacts")}
             reports = {r["id"]: r["contact_id"] for r in store.query("SELECT id, contact_id FROM reports")}
@@ -285,6 +293,8 @@ class SoakWorld:
                     audio[cid] = 0.0
             return StoreFindings(problems, verdict.ok, list(verdict.problems), states,
                                  reports, pending, audio)
+        except (StoreError, DatabaseError) as exc:
+            return StoreFindings([*problems, f"read: {exc}"], False, [], {}, {}, set())
         finally:
             store.close()
 

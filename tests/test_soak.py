@@ -46,3 +46,22 @@ def test_rejects_an_unknown_phase() -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2
     assert "--phases" in proc.stderr and "lunch" in proc.stderr
+
+
+def test_inspection_reports_a_damaged_database_instead_of_raising() -> None:
+    # The soak's corrupt_stores figure is only worth something if damage is actually seen.
+    from tests.soak_env import SoakWorld
+
+    world = SoakWorld(speedup=2.0)
+    try:
+        assert world.inspect_store().problems == []
+        db = world.config.store.data_dir / "spreekkamer.db"
+        data = bytearray(db.read_bytes())
+        last = len(data) // 4096 - 1
+        assert last >= 2
+        data[last * 4096 + 200 : last * 4096 + 232] = bytes(32)  # one page not read at open
+        db.write_bytes(bytes(data))
+        problems = world.inspect_store().problems
+        assert any(p.startswith("cipher_integrity_check: HMAC verification failed") for p in problems), problems
+    finally:
+        world.close()
