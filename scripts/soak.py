@@ -292,6 +292,17 @@ class Soak:
             return
         self.edit_draft(cid)
         self.validating = cid
+        if self.rng.random() < 0.3:
+            # Kill the moment the report is committed, before the worker's screen has the answer.
+            watch = self.world.watch_reports()
+            try:
+                thread = self.in_background(lambda: self.validate(cid), 0.0)
+                deadline = time.monotonic() + 3 * self.validation_latency + 1.0
+                while thread.is_alive() and time.monotonic() < deadline and not watch.has_report(cid):
+                    time.sleep(0.001)
+            finally:
+                watch.close()
+            return
         self.in_background(lambda: self.validate(cid), self.rng.uniform(0.5, 1.3) * self.validation_latency)
 
     def drive_sync(self) -> None:
@@ -389,7 +400,7 @@ class Soak:
             self.validation_latency = 0.7 * self.validation_latency + 0.3 * (time.monotonic() - sent)
             self.fig.validation_latency_s = round(self.validation_latency, 3)
 
-    def in_background(self, step: Any, kill_after: float) -> None:
+    def in_background(self, step: Any, kill_after: float) -> threading.Thread:
         """Run `step` in a thread and return after `kill_after` s, so the kill lands inside it."""
         def run() -> None:
             try:
@@ -400,6 +411,7 @@ class Soak:
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         thread.join(kill_after)
+        return thread
 
     def grant(self) -> dict[str, str]:
         """The kiosk's 'yes' with the consent text version the kiosk shows."""

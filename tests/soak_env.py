@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 from sqlcipher3.dbapi2 import DatabaseError
+from sqlcipher3.dbapi2 import connect as sqlcipher_connect
 
 from appliance.accounts import create_user
 from appliance.config import AppConfig, load_config
@@ -29,7 +30,7 @@ from appliance.secrets import write_secret
 from appliance.store.audio import AudioChunks, audio_root
 from appliance.store.datakeys import DataKeys
 from appliance.store.errors import NoAudio, StoreError
-from appliance.wiring import open_store
+from appliance.wiring import database_key, open_store
 from central.store import conflict_count, stored_reports
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import make_dev_pki
@@ -298,12 +299,33 @@ class SoakWorld:
         finally:
             store.close()
 
+    def watch_reports(self) -> ReportWatch:
+        """A read-only look at the live store's `reports` table, to time a kill right after a commit."""
+        return ReportWatch(self.config.store.data_dir / "spreekkamer.db", database_key(self.config))
+
     def inspect_central(self) -> CentralFindings:
         """Reports filed by the receiver, and refused conflicting resends."""
         if not self.central_db.exists():
             return CentralFindings([], 0)
         return CentralFindings([(r.report_id, r.version) for r in stored_reports(self.central_db)],
                                conflict_count(self.central_db))
+
+
+class ReportWatch:
+    """A second, read-only SQLCipher connection that sees the service's commits as they happen."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self._conn = sqlcipher_connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+        self._conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+
+    def has_report(self, contact_id: str) -> bool:
+        """Whether a validated report of this contact is committed."""
+        row = self._conn.execute("SELECT 1 FROM reports WHERE contact_id = ?", (contact_id,)).fetchone()
+        return row is not None
+
+    def close(self) -> None:
+        """Let go of the database."""
+        self._conn.close()
 
 
 def _kill_group(proc: subprocess.Popen[bytes] | None) -> None:
