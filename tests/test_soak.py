@@ -31,6 +31,7 @@ def test_kills_in_recording_and_validation_lose_nothing() -> None:
     assert fig["corrupt_stores"] == 0
     assert fig["broken_audit_chains"] == 0
     assert fig["lost_validated_reports"] == 0
+    assert fig["unaccounted_reports"] == 0
     assert fig["duplicated_reports"] == 0
     assert fig["recording_after_restart"] == 0
     # The measure must have measured: recordings were cut and their surviving audio read back.
