@@ -1,6 +1,8 @@
 """What a restart does with contacts that were in flight (after a power cut or `kill -9`).
 
 Documented states after recovery:
+- consent_asked → the newest open question is shown on the kiosk again (the client answers
+  as if nothing happened); the worker may also withdraw it and write the report by hand.
 - recording → paused: the microphone is closed; every sealed audio chunk is kept (at most the
   open, unsealed chunk of ≤ 2 s is lost). The worker resumes or stops as usual; at stop the whole
   stored recording is transcribed.
@@ -27,7 +29,7 @@ S = ContactState
 
 def recover(room: Room, pipeline: Pipeline, validation: Validation) -> dict[str, int]:
     """Bring every contact into a clear state; returns counts per action for the log."""
-    counts = {"paused": 0, "retranscribe": 0, "redraft": 0, "purged": 0, "orphans": 0}
+    counts = {"question": 0, "paused": 0, "retranscribe": 0, "redraft": 0, "purged": 0, "orphans": 0}
     with room.store.transaction() as conn:
         open_contacts = contacts.list_open(conn)
         for c in open_contacts:
@@ -35,6 +37,10 @@ def recover(room: Room, pipeline: Pipeline, validation: Validation) -> dict[str,
                 contacts.move(conn, c, S.PAUSED, utcnow())
                 room.audit.append("recording.recovered", contact_id=c.id, actor="appliance", state="paused")
                 counts["paused"] += 1
+    asked = [c for c in open_contacts if c.state is S.CONSENT_ASKED]  # newest first
+    if asked:
+        room.show_question_again(asked[0].id)
+        counts["question"] = 1
     for c in open_contacts:
         if c.state is S.STOPPED:
             pipeline.submit(c.id, None)

@@ -112,11 +112,26 @@ class Room:
             contact = contacts.insert(conn, dossier_ref=ref, template_id=template_id, opened_by=actor, now=utcnow())
             self.keys.create(contact.id)
             self.audit.append("contact.opened", contact_id=contact.id, actor=actor, template=template_id)
-        if self._kiosk.contact_id not in self._recording:
+        if not self._kiosk_busy():
             # The newest contact is the room's active one: the record button acts on it.
             self._kiosk = _Kiosk(contact_id=contact.id, language=self.config.kiosk.default_language)
         self.changes.notify()
         return contact
+
+    def _kiosk_busy(self) -> bool:
+        """A question is open, or consent stands and recording goes on: keep that contact on the kiosk."""
+        cid = self._kiosk.contact_id
+        if cid is None or self._kiosk.outcome is not None:
+            return False
+        try:
+            return self.get(cid).state in (S.CONSENT_ASKED, S.GRANTED, S.RECORDING, S.PAUSED)
+        except contacts.ContactNotFound:
+            return False
+
+    def show_question_again(self, contact_id: str) -> None:
+        """Put an open question back on the kiosk (after a restart, or when the worker asks again)."""
+        self._kiosk = _Kiosk(contact_id=contact_id, language=self.config.kiosk.default_language)
+        self.changes.notify()
 
     def get(self, contact_id: str) -> Contact:
         """The contact as stored (raises ContactNotFound)."""
@@ -145,7 +160,9 @@ class Room:
                 # The client said no for this dossier earlier: no question, same template by hand.
                 return self.start_manual(contact_id, actor, reason="standing_choice")
             with self.store.transaction() as conn:
-                contact = contacts.move(conn, contacts.get(conn, contact_id), S.CONSENT_ASKED, utcnow())
+                contact = contacts.get(conn, contact_id)
+                if contact.state is not S.CONSENT_ASKED:  # asking again just shows the question again
+                    contact = contacts.move(conn, contact, S.CONSENT_ASKED, utcnow())
                 self.audit.append("consent.asked", contact_id=contact_id, actor=actor, text_version=self.text_version)
             self._kiosk = _Kiosk(contact_id=contact_id, language=self.config.kiosk.default_language)
         self.changes.notify()
@@ -188,11 +205,13 @@ class Room:
         with self._lock:
             with self.store.transaction() as conn:
                 contact = contacts.get(conn, contact_id)
-                if contact.state not in (S.OPENED, S.DECLINED, S.REVOKED):
+                if contact.state not in (S.OPENED, S.CONSENT_ASKED, S.DECLINED, S.REVOKED):
                     raise IllegalTransition(contact.state, S.DRAFTED)
                 contacts.update(conn, contact_id, utcnow(), path="manual")
                 self.audit.append("contact.manual_path", contact_id=contact_id, actor=actor, reason=reason)
             self._open_manual_draft(contact_id)
+            if self._kiosk.contact_id == contact_id:
+                self._kiosk = _Kiosk(language=self.config.kiosk.default_language)  # the question is withdrawn
         self.changes.notify()
         return self.get(contact_id)
 
@@ -284,7 +303,8 @@ class Room:
             rec.recorder.pause()
             with rec.lock:
                 rec.writer.flush()
-            seconds = rec.seconds_before + (time.monotonic() - rec.started_monotonic)
+            # What is stored counts, not the wall clock (a WAV source may play faster than real time).
+            seconds = self.audio.seconds(contact_id)
             rec.seconds_before = seconds
             with self.store.transaction() as conn:
                 contact = contacts.move(conn, contact, S.PAUSED, utcnow(), recorded_seconds=seconds)
@@ -303,16 +323,14 @@ class Room:
             if contact.state not in (S.RECORDING, S.PAUSED):
                 raise IllegalTransition(contact.state, S.STOPPED)
             rec = self._recording.pop(contact_id, None)
-            seconds = contact.recorded_seconds
             streamer = None
             if rec is not None:
                 rec.recorder.stop()
                 with rec.lock:
                     rec.writer.flush()
                     rec.writer.close()
-                if contact.state is S.RECORDING:
-                    seconds = rec.seconds_before + (time.monotonic() - rec.started_monotonic)
                 streamer = rec.streamer
+            seconds = self.audio.seconds(contact_id)
             with self.store.transaction() as conn:
                 contact = contacts.move(conn, contact, S.STOPPED, utcnow(), recorded_seconds=seconds, stopped_at=utcnow())
                 self.audit.append("recording.stopped", contact_id=contact_id, actor=actor,

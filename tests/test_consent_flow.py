@@ -169,3 +169,19 @@ def test_declined_contact_gets_the_same_template_validation_and_sync(appliance_s
     dropped = list(s.receiver_config.sink.path.glob(f"{body['report_id']}*.json"))  # type: ignore[union-attr]
     assert dropped
     assert "Cliënt vraagt hulp bij de huur." in json.dumps(json.loads(dropped[0].read_text()), ensure_ascii=False)
+
+
+@pytest.mark.slow
+def test_open_question_survives_a_new_contact_and_can_be_withdrawn(appliance_server: Stack) -> None:
+    s = appliance_server
+    cid = _open_and_ask(s, "D-QUESTION-1")
+    # Opening another contact does not take the open question off the kiosk.
+    other = s.worker.post("/api/contacts", json={"dossier_ref": "D-QUESTION-2", "template_id": "intake"}).json()
+    assert _kiosk(s).get("/api/kiosk/state").json()["state"] == "question"
+    # Asking again is harmless; withdrawing the question leads to the manual path.
+    assert s.worker.post(f"/api/contacts/{cid}/consent/ask").status_code == 200
+    manual = s.worker.post(f"/api/contacts/{cid}/manual").json()
+    assert manual["state"] == "drafted" and manual["path"] == "manual"
+    assert _kiosk(s).get("/api/kiosk/state").json()["state"] == "idle"
+    assert _answer(s, "granted").status_code == 409
+    assert s.worker.get(f"/api/contacts/{other['id']}").json()["state"] == "opened"

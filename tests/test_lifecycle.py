@@ -25,6 +25,7 @@ def test_paths_are_legal(path: list[S]) -> None:
 def test_manual_path_without_question() -> None:
     assert transition(S.OPENED, S.DRAFTED) is S.DRAFTED
     assert transition(S.REVOKED, S.DRAFTED) is S.DRAFTED
+    assert transition(S.CONSENT_ASKED, S.DRAFTED) is S.DRAFTED
 
 
 def test_no_recording_without_consent() -> None:
@@ -55,7 +56,7 @@ def test_no_skipping_validation() -> None:
 def test_every_illegal_pair_raises() -> None:
     legal = {(a, b) for path in (HAPPY_AI, MANUAL) for a, b in itertools.pairwise(path)}
     legal |= {(S.OPENED, S.DECLINED), (S.GRANTED, S.DECLINED), (S.PAUSED, S.STOPPED), (S.REVOKED, S.DRAFTED),
-              (S.OPENED, S.DRAFTED)}
+              (S.OPENED, S.DRAFTED), (S.CONSENT_ASKED, S.DRAFTED)}
     for a in S:
         for b in S:
             if b is S.REVOKED or (a, b) in legal:
