@@ -1,17 +1,39 @@
-"""How sure transcription was of what a sentence cites: a low score means "listen again"."""
+"""How sure transcription was of what a sentence cites: a low score means "listen again".
+
+A number is the one thing a misheard word turns into a wrong claim ("860" for "890").
+So a number recognised without confidence is not written at all: it becomes a visible
+gap (`UNSURE_NUMBER`) that the worker fills in after listening to the cited audio.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 
-from appliance.drafting.numbers import cardinal
+from appliance.drafting.numbers import cardinal, ordinal
 from appliance.transcript import Segment
 
 LOW_LOGPROB = -1.0
 """A segment whose average token log-probability is below this is unreliable."""
 LOW_WORD_PROBABILITY = 0.5
 """A number word recognised with less than this probability is not a confident number."""
+NUMBER_WORD_PROBABILITY = 0.9
+"""A number word below this probability is left out of the draft (a gap to fill in)."""
+NUMBER_SEGMENT_LOGPROB = -0.6
+"""In a segment recognised worse than this, no number is trusted, however sure the word."""
+UNSURE_NUMBER = "[…]"
+"""What stands in a sentence where a number was not heard with confidence."""
+_ARTICLES = {"een", "één"}
+
+
+def _token(word: str) -> str:
+    return re.sub(r"[^\w]", "", word.lower())
+
+
+def is_number_token(token: str) -> bool:
+    """Digits ("750", "2.670", "21ste") or a Dutch number word ("zevenhonderd", "derde")."""
+    return bool(token) and (any(c.isdigit() for c in token) or cardinal(token) is not None
+                            or ordinal(token) is not None)
 
 
 def segment_confidence(segment: Segment) -> tuple[float, bool]:
@@ -22,8 +44,41 @@ def segment_confidence(segment: Segment) -> tuple[float, bool]:
         confidence = min(1.0, math.exp(segment.avg_logprob))
         low = segment.avg_logprob < LOW_LOGPROB
     for word in segment.words:
-        token = re.sub(r"[^\w]", "", word.word.lower())
-        if token and (token.isdigit() or cardinal(token) is not None) and word.probability < LOW_WORD_PROBABILITY:
+        token = _token(word.word)
+        if token not in _ARTICLES and is_number_token(token) and word.probability < LOW_WORD_PROBABILITY:
             confidence = min(confidence, word.probability)
             low = True
     return round(confidence, 3), low
+
+
+def _unsure(segment: Segment, probability: float) -> bool:
+    if segment.avg_logprob is not None and segment.avg_logprob < NUMBER_SEGMENT_LOGPROB:
+        return True
+    return probability < NUMBER_WORD_PROBABILITY
+
+
+def mask_unsure_numbers(segment: Segment) -> Segment:
+    """The segment with every number not heard confidently replaced by `UNSURE_NUMBER`.
+
+    Only segments with word scores are touched: a typed or reference transcript has none.
+    """
+    text, cursor, pieces, changed = segment.text, 0, [], False
+    for word in segment.words:
+        spoken = word.word.strip()
+        at = text.find(spoken, cursor) if spoken else -1
+        if at < 0:
+            continue
+        token = _token(spoken)
+        if token not in _ARTICLES and is_number_token(token) and _unsure(segment, word.probability):
+            core = re.search(r"[\w.,]*\w", spoken)
+            start, end = (at + core.start(), at + core.end()) if core else (at, at + len(spoken))
+            pieces += [text[cursor:start], UNSURE_NUMBER]
+            cursor, changed = end, True
+        else:
+            pieces.append(text[cursor:at + len(spoken)])
+            cursor = at + len(spoken)
+    if not changed:
+        return segment
+    pieces.append(text[cursor:])
+    masked = re.sub(r"(?:\[…\][\s-]*)+(?=\[…\])", "", "".join(pieces))  # "[…] […]" is one gap
+    return segment.model_copy(update={"text": masked})

@@ -12,24 +12,17 @@ import re
 from dataclasses import dataclass, field
 
 from appliance.draft import Citation, Draft, ExcludedItem, Section, Sentence
-from appliance.drafting import privacy
-from appliance.drafting.confidence import segment_confidence
+from appliance.drafting import privacy, reliability
+from appliance.drafting.confidence import UNSURE_NUMBER, mask_unsure_numbers, segment_confidence
 from appliance.drafting.person import Persons, Role, guess_gender, to_third_person
 from appliance.drafting.questions import statement_from_question
 from appliance.drafting.sections import SectionCues, worker_topic
-from appliance.drafting.speech import clean_utterance, content_words
+from appliance.drafting.speech import clean_utterance, is_acknowledgement
 from appliance.drafting.templates import Template
 from appliance.drafting.verifier import verify_sentence
 from appliance.transcript import Segment, Transcript
 
 ENGINE = "spreekkamer-regels 1.0"
-ACK_WORDS = {
-    "ja", "nee", "oké", "ok", "goed", "merci", "dank", "u", "wel", "dag", "daag", "tot", "ziens", "prima",
-    "perfect", "fijn", "akkoord", "natuurlijk", "graag", "gedaan", "zeker", "dat", "is", "klopt", "juist",
-    "inderdaad", "mevrouw", "meneer", "welkom", "hallo", "goeiemorgen", "goeiemiddag", "goedemorgen",
-    "herkenbaar", "begrijp", "het", "ik", "ken", "snap", "oei", "ah", "oh", "bedankt", "dankjewel", "weet",
-    "zet", "maar", "te", "horen", "om", "proficiat", "super", "mooi", "hoor", "oeps", "sorry",
-}
 RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons) gesprek (weer )?op|gesprek (graag )?opnemen|opname)\b", re.IGNORECASE)
 ANAPHORA = ("dat ", "die ", "dit ", "daar", "daarom", "daarvoor", "daarna")
 _LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ ,]+)+", re.IGNORECASE)
@@ -64,36 +57,8 @@ def _cite(segments: list[Segment]) -> tuple[Citation, ...]:
     return tuple(sorted(seen.values(), key=lambda c: c.start))
 
 
-def _is_ack(sentence: str) -> bool:
-    words = content_words(sentence)
-    return not words or words <= ACK_WORDS
-
-
 def _exclude(state: _State, text: str, reason: str, segments: list[Segment]) -> None:
     state.excluded.append(ExcludedItem(text=text, reason=reason, citations=_cite(segments)))
-
-
-def _private_segments(transcript: Transcript) -> dict[str, str]:
-    """Segment id -> reason, for every request to keep something out and what it refers to."""
-    private: dict[str, str] = {}
-    segments = list(transcript.segments)
-    for index, seg in enumerate(segments):
-        if seg.speaker == "worker":
-            continue
-        sentences = clean_utterance(seg.text).sentences
-        requests = [s for s in sentences if privacy.is_request(s)]
-        if not requests:
-            continue
-        reason = privacy.reason(requests[0])
-        private[seg.id] = reason
-        before = sentences[: sentences.index(requests[0])]
-        if any(not _is_ack(s) for s in before):
-            continue  # the request refers to what this utterance said first
-        for earlier in reversed(segments[:index]):
-            private.setdefault(earlier.id, reason)
-            if earlier.speaker != "worker" and any(not _is_ack(s) for s in clean_utterance(earlier.text).sentences):
-                break
-    return private
 
 
 def _role(seg: Segment, sentences: list[str]) -> str:
@@ -122,7 +87,7 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
     if last.endswith("?"):
         state.question = (_shift(_LEADING_WORDS.sub("", last), role, state.persons), seg)
     for sentence in sentences:
-        if sentence.endswith("?") or _is_ack(sentence):
+        if sentence.endswith("?") or is_acknowledgement(sentence):
             continue
         if privacy.is_request(sentence):
             _exclude(state, sentence, "Bevestiging dat iets buiten het verslag blijft.", [seg])
@@ -160,7 +125,7 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             statement = statement_from_question(question[0], text)
             text = statement if statement is not None else f"{question[0]} {text}"
             segments = [question[1], seg]
-        elif all(_is_ack(s) for s in group):
+        elif all(is_acknowledgement(s) for s in group):
             continue
         flags = [] if role in ("client", "worker") else ["speaker_unknown"]
         state.units.append(_Unit(text, segments, "client", state.cues.best(spoken, state.topic), flags))
@@ -191,18 +156,23 @@ def _sentence(unit: _Unit, number: int) -> Sentence:
         confidence = min(confidence, value)
         if low and "low_confidence" not in flags:
             flags.append("low_confidence")
+    if UNSURE_NUMBER in text:
+        flags += [f for f in ("unsure_number", "low_confidence") if f not in flags]
     return Sentence(id=f"d{number}", text=text, citations=_cite(unit.segments), flags=tuple(flags),
                     confidence=confidence)
 
 
 def draft_report(template: Template, transcript: Transcript) -> Draft:
     """Draft a report in `template` from `transcript` (a pure function)."""
+    # Drafting and verifying both read the transcript with unsure numbers left out, so
+    # no sentence can state a number that recognition was not sure of.
+    transcript = transcript.model_copy(update={"segments": tuple(mask_unsure_numbers(s) for s in transcript.segments)})
     workers = [s.text for s in transcript.segments if s.speaker == "worker"]
     state = _State(template, transcript, Persons(guess_gender(workers)), SectionCues(template))
-    private = _private_segments(transcript)
+    kept_out = reliability.unreliable_segments(transcript) | privacy.private_segments(transcript)
     for seg in transcript.segments:
-        if seg.id in private:
-            _exclude(state, seg.text, private[seg.id], [seg])
+        if seg.id in kept_out:
+            _exclude(state, seg.text, kept_out[seg.id], [seg])
             state.question = None
             continue
         clean = clean_utterance(seg.text)

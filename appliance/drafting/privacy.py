@@ -2,14 +2,23 @@
 
 The request and what it points back at go to the draft's `excluded` list with the
 reason; they never land in a section, so the worker has to put them back on purpose.
+Recognition is forgiving, because it must also work on misheard text ("dat meel ik niet
+in het ferslag"): words close to "verslag", "dossier", "papier", ... count as those words,
+and where the speakers are not known the reach is wider rather than narrower.
 """
 
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from appliance.drafting.speech import clean_utterance, is_acknowledgement
+from appliance.transcript import Segment, Transcript
 
 REQUEST_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\bniet in (?:het|mijn|m'n|uw|dat|mijn) (?:verslag|dossier|rapport)",
+    r"\b(?:niet|nie)\b(?:\s+[\w']+){0,4}?\s+(?:in|op)\s+(?:[\w']+\s+)?(?:verslag|dossier|rapport|papier)\b",
     r"\b(?:niet|nie) op papier\b",
     r"\bop papier\b.*\bniet\b",
     r"\b(?:schrijf|zet|noteer|neem) (?:dat|dit|het) (?:maar |liever |alstublieft )?niet\b",
@@ -23,13 +32,115 @@ REQUEST_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:mag|kan) (?:dat|dit) (?:eruit|eraf)\b",
     r"\bliever niet dat (?:u|je|jij) (?:dat|dit) (?:opschrijft|noteert)",
 ))
+ANCHORS = ("verslag", "dossier", "rapport", "papier", "opschrijven", "opschrijft", "noteren", "noteert",
+           "schrijf", "noteer")
+"""Words a request turns on; a misheard word this close to one of them is read as it."""
+ANCHOR_SIMILARITY = 0.8
+BACK_REACH_S = 60.0
+"""Without speaker labels, how far back a request may point (to the question that opened the topic)."""
+FORWARD_REACH_S = 10.0
+"""Without speaker labels, how long after a request the same speaker may still be talking about it."""
+
+
+@lru_cache(maxsize=8192)
+def _anchor(word: str) -> str:
+    low = word.lower()
+    if len(low) < 5 or low in ANCHORS:
+        return word
+    for anchor in ANCHORS:
+        if low[0] == anchor[0] and SequenceMatcher(None, low, anchor).ratio() >= ANCHOR_SIMILARITY:
+            return anchor
+    return word
+
+
+def _normalise(sentence: str) -> str:
+    text = re.sub(r"[\w']+", lambda m: _anchor(m.group()), sentence)
+    return re.sub(r"(?i)\b(\w+)(?:\s+\1\b)+", r"\1", text)  # "niet niet" as heard twice
 
 
 def is_request(sentence: str) -> bool:
     """Whether a client sentence asks to keep something out of the report."""
-    return any(p.search(sentence) for p in REQUEST_PATTERNS)
+    text = _normalise(sentence)
+    return any(p.search(text) for p in REQUEST_PATTERNS)
 
 
 def reason(request: str) -> str:
     """The reason recorded with each excluded item, in the product's language."""
     return f"De cliënt vroeg dit niet in het verslag op te nemen (\u201c{request.strip()}\u201d)."
+
+
+def _has_content(text: str) -> bool:
+    return any(not is_acknowledgement(s) for s in clean_utterance(text).sentences)
+
+
+def _answer_after_question(text: str) -> bool:
+    """A segment holding a question and the start of its answer (speakers not told apart)."""
+    return "?" in text and _has_content(text.rsplit("?", 1)[1])
+
+
+def _back_labelled(segments: list[Segment], index: int) -> list[int]:
+    """Back over the worker's reply to the client's previous turn, all of its segments."""
+    reach: list[int] = []
+    seen_client = False
+    for j in range(index - 1, -1, -1):
+        seg = segments[j]
+        if seg.speaker == "worker" and seen_client:
+            break
+        reach.append(j)
+        seen_client = seen_client or (seg.speaker != "worker" and _has_content(seg.text))
+    return reach if seen_client else []
+
+
+def _back_unlabelled(segments: list[Segment], index: int) -> list[int]:
+    """Back to the question that opened the topic: a question alone is not private."""
+    reach: list[int] = []
+    for j in range(index - 1, -1, -1):
+        seg = segments[j]
+        if segments[index].start - seg.end > BACK_REACH_S:
+            break
+        if "?" in seg.text:
+            if _answer_after_question(seg.text):
+                reach.append(j)
+            break
+        reach.append(j)
+    return reach
+
+
+def _forward(segments: list[Segment], index: int) -> list[int]:
+    """The rest of the requesting turn, which whisper may have cut into several segments."""
+    reach: list[int] = []
+    labelled = segments[index].speaker == "client"
+    for j in range(index + 1, len(segments)):
+        seg = segments[j]
+        if labelled and seg.speaker != "client":
+            break
+        if not labelled and ("?" in seg.text or seg.start - segments[j - 1].end > FORWARD_REACH_S
+                             or seg.start - segments[index].end > FORWARD_REACH_S):
+            break
+        reach.append(j)
+    return reach
+
+
+def private_segments(transcript: Transcript) -> dict[str, str]:
+    """Segment id -> reason, for every request to keep something out and what it refers to."""
+    private: dict[str, str] = {}
+    segments = list(transcript.segments)
+    for index, seg in enumerate(segments):
+        if seg.speaker == "worker":
+            continue
+        sentences = clean_utterance(seg.text).sentences
+        requests = [s for s in sentences if is_request(s)]
+        if not requests:
+            continue
+        why = reason(requests[0])
+        private[seg.id] = why
+        reach = _forward(segments, index)
+        before = sentences[: sentences.index(requests[0])]
+        if seg.speaker == "unknown":
+            reach += _back_unlabelled(segments, index)
+        elif all(is_acknowledgement(s) for s in before):
+            reach += _back_labelled(segments, index)
+        # else: the request refers to what this utterance said first
+        for j in reach:
+            private.setdefault(segments[j].id, why)
+    return private

@@ -15,6 +15,14 @@ FILLERS = ("euh", "eh", "uh", "ehm", "uhm", "uhu", "hm", "hmm", "mm", "mmm")
 DISCOURSE_FILLERS = ("eerlijk gezegd", "ge weet wel", "weet je wel", "zeg maar", "allee", "amai",
                      "awel", "enfin", "hè", "zulle", "ofzo", "of zo")
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+# Words that, on their own, only greet, thank or agree.
+ACK_WORDS = {
+    "ja", "nee", "oké", "ok", "goed", "merci", "dank", "u", "wel", "dag", "daag", "tot", "ziens", "prima",
+    "perfect", "fijn", "akkoord", "natuurlijk", "graag", "gedaan", "zeker", "dat", "is", "klopt", "juist",
+    "inderdaad", "mevrouw", "meneer", "welkom", "hallo", "goeiemorgen", "goeiemiddag", "goedemorgen",
+    "herkenbaar", "begrijp", "het", "ik", "ken", "snap", "oei", "ah", "oh", "bedankt", "dankjewel", "weet",
+    "zet", "maar", "te", "horen", "om", "proficiat", "super", "mooi", "hoor", "oeps", "sorry",
+}
 # Words that may stand twice in a row in correct Dutch ("dat dat", "die die").
 _MAY_REPEAT = {"dat", "die", "had", "was", "is", "en", "van", "de", "het"}
 _STOP = {"dus", "hè", "ja", "nee", "zeg", "toch", "hoor", "ook", "wel", "maar", "en", "he", "zo"}
@@ -120,9 +128,15 @@ def content_words(sentence: str) -> set[str]:
     return {w for w in re.findall(r"\w+", sentence.lower()) if w not in _STOP}
 
 
+def is_acknowledgement(sentence: str) -> bool:
+    """A sentence that only greets, thanks or agrees ("Ja, dat klopt."): nothing for a report."""
+    words = content_words(sentence)
+    return not words or words <= ACK_WORDS
+
+
 def clean_utterance(text: str) -> CleanUtterance:
     """All cleaning steps on one utterance, in order."""
-    text = text.replace("…", "...")
+    text = re.sub(r"(?<!\[)…", "...", text)  # "[…]" is a gap left for an unsure number
     text = drop_repetitions(drop_fillers(text))
     text, corrections = resolve_corrections(to_digits(text))
     result = CleanUtterance(corrections=corrections)
