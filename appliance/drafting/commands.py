@@ -36,7 +36,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--model", type=Path, default=None, help="Whisper model folder (audio mode)")
     ev.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="path to score.py")
     ev.add_argument("--synth", type=Path, default=None, help="path to synth.py (default: next to the scorer)")
-    ev.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for synthesised audio and timing")
+    ev.add_argument("--cache", type=Path, default=None,
+                    help=f"folder for synthesised audio and timing (default: {DEFAULT_CACHE}/mono or /stereo)")
+    ev.add_argument("--stereo", action="store_true",
+                    help="audio mode: synthesise stereo, worker left and client right, so segments carry speakers")
+    ev.add_argument("--transcripts", type=Path, default=None,
+                    help="audio mode: folder of <id>.json transcripts, reused when there and written when made")
     ev.add_argument("--templates-dir", type=Path, default=None, help="extra folder of template files")
     ev.set_defaults(handler=eval_handler)
 
@@ -68,10 +73,14 @@ def eval_handler(args: argparse.Namespace) -> int:
     try:
         scorer = load_scorer(Path(args.scorer))
         synth = Path(args.synth) if args.synth else Path(args.scorer).with_name("synth.py")
-        rows = evaluate(Path(args.dir), scorer, Path(args.cache), synth, args.transcripts_from,
-                        args.model, args.templates_dir)
+        cache = Path(args.cache) if args.cache else DEFAULT_CACHE / ("stereo" if args.stereo else "mono")
+        rows = evaluate(Path(args.dir), scorer, cache, synth, args.transcripts_from, args.model,
+                        args.templates_dir, stereo=args.stereo, transcripts=args.transcripts)
     except (OSError, ImportError, ValueError, KeyError, TemplateError, subprocess.SubprocessError) as exc:
         print(f"eval: {exc}", file=sys.stderr)
+        return 2
+    if not rows:
+        print(f"eval: no conversations (*.json) in {args.dir}", file=sys.stderr)
         return 2
     print(format_table(rows))
     return 0

@@ -1,7 +1,9 @@
 """Run the drafting engine over a folder of evaluation conversations and score it.
 
 Each conversation (`<id>.json`, as in shared/eval) needs its reference timing
-(`<id>.ref.json`); when absent it is synthesised with espeak-ng into a cache folder.
+(`<id>.ref.json`); when absent it is synthesised with espeak-ng into a cache folder. In
+audio mode the synthesised speech (mono, or stereo with the worker left and the client
+right, as from a box's two microphones) is transcribed by the project's own Whisper.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ import importlib.util
 import json
 import subprocess
 import sys
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from pydantic import ValidationError
 
 from appliance.drafting.engine import draft_report
 from appliance.drafting.templates import load_template
@@ -52,30 +57,51 @@ def reference_transcript(ref: dict[str, Any]) -> Transcript:
     return Transcript(segments=segments)
 
 
-def ensure_reference(conv_path: Path, cache: Path, synth: Path, need_audio: bool) -> tuple[Path, Path]:
-    """(ref.json, wav) for a conversation, synthesising into `cache` when missing."""
+def _channels(wav: Path) -> int:
+    with wave.open(str(wav), "rb") as f:
+        return f.getnchannels()
+
+
+def ensure_reference(conv_path: Path, cache: Path, synth: Path, need_audio: bool,
+                     stereo: bool = False) -> tuple[Path, Path]:
+    """(ref.json, wav) for a conversation, synthesising into `cache` when missing.
+
+    A WAV is only taken when it has the asked channel layout; a cached one with the
+    other layout is an error rather than something to overwrite.
+    """
     conv_id = conv_path.stem
+    channels = 2 if stereo else 1
     for folder in (conv_path.parent, cache):
         ref, wav = folder / f"{conv_id}.ref.json", folder / f"{conv_id}.wav"
-        if ref.is_file() and (wav.is_file() or not need_audio):
+        if ref.is_file() and not need_audio:
             return ref, wav
+        if ref.is_file() and wav.is_file() and _channels(wav) == channels:
+            return ref, wav
+    if (cache / f"{conv_id}.wav").is_file():
+        raise ValueError(f"{cache / f'{conv_id}.wav'} is not {'stereo' if stereo else 'mono'}; "
+                         "choose another --cache folder")
     cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(synth), str(conv_path), "-o", str(cache)], check=True,
-                   timeout=SYNTH_TIMEOUT_S, capture_output=True)
+    command = [sys.executable, str(synth), str(conv_path), "-o", str(cache), *(["--stereo"] if stereo else [])]
+    subprocess.run(command, check=True, timeout=SYNTH_TIMEOUT_S, capture_output=True)
     return cache / f"{conv_id}.ref.json", cache / f"{conv_id}.wav"
 
 
 def evaluate(folder: Path, scorer: ModuleType, cache: Path, synth: Path, mode: str = "reference",
-             model: Path | None = None, templates_dir: Path | None = None) -> list[EvalRow]:
-    """Draft and score every conversation in `folder`."""
+             model: Path | None = None, templates_dir: Path | None = None, stereo: bool = False,
+             transcripts: Path | None = None) -> list[EvalRow]:
+    """Draft and score every conversation in `folder`.
+
+    In audio mode `transcripts` is a folder of `<id>.json` transcripts: one found there is
+    used as it is, one made is written there, so a second run needs no transcription.
+    """
     rows = []
     for conv_path in sorted(p for p in folder.glob("*.json") if not p.name.endswith(".ref.json")):
         conv = json.loads(conv_path.read_text(encoding="utf-8"))
-        ref_path, wav = ensure_reference(conv_path, cache, synth, need_audio=mode == "audio")
+        ref_path, wav = ensure_reference(conv_path, cache, synth, need_audio=mode == "audio", stereo=stereo)
         ref = json.loads(ref_path.read_text(encoding="utf-8"))
         wer = None
         if mode == "audio":
-            transcript = _transcribe(wav, model)
+            transcript = _own_transcript(wav, model, transcripts / f"{conv_path.stem}.json" if transcripts else None)
             wer = scorer.score_wer(conv, ref, json.loads(transcript.model_dump_json()))["wer"]
         else:
             transcript = reference_transcript(ref)
@@ -83,6 +109,21 @@ def evaluate(folder: Path, scorer: ModuleType, cache: Path, synth: Path, mode: s
         result = scorer.score_draft(conv, ref, json.loads(draft.model_dump_json()))
         rows.append(EvalRow(conv["id"], wer, result["recall_found"], result["recall_placed"], result["violations"]))
     return rows
+
+
+def _own_transcript(wav: Path, model: Path | None, cached: Path | None) -> Transcript:
+    if cached is not None and cached.is_file():
+        try:
+            return Transcript.model_validate_json(cached.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            raise ValueError(f"{cached} is not a transcript: {exc}") from exc
+    transcript = _transcribe(wav, model)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(cached.name + ".tmp")
+        tmp.write_text(transcript.model_dump_json(), encoding="utf-8")
+        tmp.replace(cached)
+    return transcript
 
 
 def _transcribe(wav: Path, model: Path | None) -> Transcript:

@@ -48,7 +48,7 @@ def _anchor(word: str) -> str:
     if len(low) < 5 or low in ANCHORS:
         return word
     for anchor in ANCHORS:
-        if low[0] == anchor[0] and SequenceMatcher(None, low, anchor).ratio() >= ANCHOR_SIMILARITY:
+        if SequenceMatcher(None, low, anchor).ratio() >= ANCHOR_SIMILARITY:
             return anchor
     return word
 
