@@ -19,7 +19,7 @@ LOW_WORD_PROBABILITY = 0.5
 """A number word recognised with less than this probability is not a confident number."""
 NUMBER_WORD_PROBABILITY = 0.9
 """A number word below this probability is left out of the draft (a gap to fill in)."""
-NUMBER_SEGMENT_LOGPROB = -0.6
+NUMBER_SEGMENT_LOGPROB = -0.5
 """In a segment recognised worse than this, no number is trusted, however sure the word."""
 UNSURE_NUMBER = "[…]"
 """What stands in a sentence where a number was not heard with confidence."""
