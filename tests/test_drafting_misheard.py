@@ -6,6 +6,7 @@ from appliance.drafting.confidence import UNSURE_NUMBER, mask_unsure_numbers
 from appliance.drafting.engine import draft_report
 from appliance.drafting.privacy import is_request
 from appliance.drafting.reliability import unreliable_segments
+from appliance.drafting.speech import clean_utterance
 from appliance.drafting.templates import load_template
 from appliance.transcript import Segment, Transcript, Word
 
@@ -109,3 +110,9 @@ def test_with_speakers_a_request_covers_the_whole_previous_client_turn() -> None
     assert {"s2", "s3", "s4", "s5", "s6"} <= _excluded_ids(draft)
     assert "s1" not in _excluded_ids(draft)
     assert any("700 euro" in t for t in _texts(draft))
+
+
+def test_a_correction_survives_a_misheard_nee() -> None:
+    assert clean_utterance("Achthonderd, nij wacht, zevenhonderdvijftig euro.").sentences == ["750 euro."]
+    assert clean_utterance("Op vier mei, ne wacht, elf mei.").sentences == ["Op 11 mei."]
+    assert clean_utterance("Ik wacht twee weken.").sentences == ["Ik wacht 2 weken."]

@@ -26,7 +26,10 @@ ACK_WORDS = {
 # Words that may stand twice in a row in correct Dutch ("dat dat", "die die").
 _MAY_REPEAT = {"dat", "die", "had", "was", "is", "en", "van", "de", "het"}
 _STOP = {"dus", "hè", "ja", "nee", "zeg", "toch", "hoor", "ook", "wel", "maar", "en", "he", "zo"}
-_MARKER = r"\b(?:nee|neen|sorry|pardon|ik bedoel|of nee)\b[,.!]?\s*(?:wacht\b[,.!]?\s*)?"
+# "nee, wacht," also when recognition mishears the "nee" ("nij, wacht,"): a short word and
+# "wacht" set off by commas still take the value back; "ik wacht 2 weken" does not.
+_MARKER = (r"(?:\b(?:nee|neen|sorry|pardon|ik bedoel|of nee)\b[,.!]?\s*(?:wacht\b[,.!]?\s*)?"
+           r"|(?:\b\w{1,4}[,.!]?\s+)?\bwacht[,.!]\s*)")
 _NUMBER_FIX = re.compile(_MARKER + r"(?=\d)", re.IGNORECASE)
 _WORD_FIX = re.compile(r"\b(\w+)\b(?:\.\.\.|,)?\s*" + _MARKER + r"(\w+)\b", re.IGNORECASE)
 _FALSE_START = re.compile(r"(^|(?<=[.!?])\s+)([^.!?]{1,40}?)\.\.\.\s*(?:nee|neen)\b[,.!]?\s*(?:wacht\b[,.!]?\s*)?",
