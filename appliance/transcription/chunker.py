@@ -1,10 +1,14 @@
 """Cuts a live audio stream into chunks at pauses, keeping only the not-yet-transcribed tail.
 
-Whisper's encoder always reads 30 s, so transcribing each short utterance alone would cost
-far more than transcribing the whole file. Chunks therefore gather utterances until they hold
-`min_speech_s` of speech and are cut in the middle of a pause; a chunk never grows past
-`max_chunk_s`. Memory stays flat however long the conversation: silence without speech is
-dropped as it comes, and cut chunks leave the tail.
+Whisper's encoder always reads a 30 s window and every call has a fixed cost, so many short
+chunks cost far more than the whole file at once. A chunk therefore gathers *spoken* audio
+(windows not judged quiet, which is roughly what Whisper's own VAD keeps) until it holds
+`target_speech_s`, and is cut in the middle of the next pause; it never holds more than
+`max_speech_s` (one Whisper window) nor more than `max_chunk_s` of audio; a long pause
+(`long_pause_s`) ends a chunk early, since the conversation is idle anyway. The streaming
+transcriber sets the target from the measured decoding speed, so the last chunk — the one a
+worker waits for after pressing stop — stays within a latency budget. Memory stays flat: silence
+without speech is dropped as it comes, and cut chunks leave the tail.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ SILENCE_THRESHOLD = 0.35
 
 @dataclass(frozen=True)
 class Chunk:
-    """A stretch of audio ready to transcribe; `start_sample` is its place in the stream."""
+    """A stretch of audio ready to transcribe; `start_sample` is its place in the stream,
+    `speech_s` the spoken (not quiet) seconds in it."""
 
     frames: np.ndarray
     start_sample: int
@@ -36,21 +41,36 @@ class StreamChunker:
         self,
         *,
         sample_rate: int = 16000,
-        min_speech_s: float = 10.0,
-        max_chunk_s: float = 28.0,
+        target_speech_s: float = 20.0,
+        max_speech_s: float = 28.0,
+        max_chunk_s: float = 90.0,
         pause_s: float = 0.4,
+        long_pause_s: float = 3.0,
         keep_silence_s: float = 0.5,
     ) -> None:
         self.sample_rate = sample_rate
         self._vad = SpeechProbabilities()
-        self._min_speech_windows = int(min_speech_s * sample_rate / WINDOW)
+        self._max_speech_windows = int(max_speech_s * sample_rate / WINDOW)
+        self._target_windows = 1
+        self.target_speech_s = target_speech_s
         self._max_windows = int(max_chunk_s * sample_rate / WINDOW)
         self._pause_windows = max(1, int(pause_s * sample_rate / WINDOW))
+        self._long_pause_windows = max(1, int(long_pause_s * sample_rate / WINDOW))
         self._keep_windows = max(1, int(keep_silence_s * sample_rate / WINDOW))
         self._parts: list[np.ndarray] = []  # frames not yet scored (less than one window)
         self._tail: np.ndarray | None = None  # scored frames not yet handed out
         self._tail_start = 0
         self._probs = np.zeros(0, dtype=np.float32)
+
+    @property
+    def target_speech_s(self) -> float:
+        """Spoken seconds a chunk gathers before it is cut at the next pause."""
+        return self._target_windows * WINDOW / self.sample_rate
+
+    @target_speech_s.setter
+    def target_speech_s(self, seconds: float) -> None:
+        windows = int(seconds * self.sample_rate / WINDOW)
+        self._target_windows = max(1, min(windows, self._max_speech_windows))
 
     @property
     def tail_seconds(self) -> float:
@@ -98,32 +118,41 @@ class StreamChunker:
             # Nothing said yet: drop old silence, keep a little lead-in for the first word.
             self._drop(len(self._probs) - self._keep_windows)
             return None
-        if speech.sum() >= self._min_speech_windows:
-            cut = self._pause_cut(speech)
+        spoken = np.cumsum(self._probs >= SILENCE_THRESHOLD)
+        if spoken[-1] >= self._target_windows:
+            cut = self._pause_cut(spoken)
             if cut is not None:
                 return self._cut(cut)
-        if len(self._probs) >= self._max_windows:
-            # No pause long enough: cut where voice activity is lowest in the last half.
-            half = self._max_windows // 2
-            return self._cut(half + int(np.argmin(self._probs[half:self._max_windows])) + 1)
+        if self._long_pause_at_end():
+            # The conversation went quiet: use the idle moment, and hold no silence in memory.
+            return self._cut(len(self._probs) - self._long_pause_windows // 2)
+        full = int(np.searchsorted(spoken, self._max_speech_windows))
+        if full < len(spoken) or len(self._probs) >= self._max_windows:
+            # No pause in time: cut where voice activity is lowest in the second half.
+            end = min(full, len(self._probs), self._max_windows)
+            half = end // 2
+            return self._cut(half + int(np.argmin(self._probs[half:end])) + 1)
         return None
 
-    def _pause_cut(self, speech: np.ndarray) -> int | None:
-        """Window index in the middle of the first pause after enough speech, if any."""
+    def _long_pause_at_end(self) -> bool:
+        tail = self._probs[-self._long_pause_windows:]
+        return len(tail) == self._long_pause_windows and bool((tail < SILENCE_THRESHOLD).all())
+
+    def _pause_cut(self, spoken: np.ndarray) -> int | None:
+        """Window index in the middle of the first pause once the target is spoken, if any."""
         quiet = self._probs < SILENCE_THRESHOLD
-        needed, run = self._min_speech_windows, 0
-        seen = 0
-        for i, (is_speech, is_quiet) in enumerate(zip(speech, quiet)):
-            seen += int(is_speech)
-            run = run + 1 if is_quiet else 0
-            if seen >= needed and run >= self._pause_windows:
+        start = int(np.searchsorted(spoken, self._target_windows))
+        run = 0
+        for i in range(start, len(quiet)):
+            run = run + 1 if quiet[i] else 0
+            if run >= self._pause_windows:
                 return i - run // 2 + 1
         return None
 
     def _cut(self, windows: int) -> Chunk:
         assert self._tail is not None
         end = min(len(self._tail), windows * WINDOW)
-        speech_s = float((self._probs[:windows] >= SPEECH_THRESHOLD).sum()) * WINDOW / self.sample_rate
+        speech_s = float((self._probs[:windows] >= SILENCE_THRESHOLD).sum()) * WINDOW / self.sample_rate
         chunk = Chunk(self._tail[:end].copy(), self._tail_start, speech_s)
         self._drop(windows)
         return chunk

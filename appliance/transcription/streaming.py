@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -20,6 +21,12 @@ from appliance.transcription.speakers import label_speakers
 from appliance.transcription.whisper import Transcriber
 
 log = logging.getLogger(__name__)
+
+
+INITIAL_TARGET_S = 20.0
+"""Chunk size before the decoding speed of this box is known."""
+MIN_TARGET_S, MAX_TARGET_S = 8.0, 27.0
+"""Smaller chunks waste Whisper calls; larger ones no longer fit one 30 s window."""
 
 
 class StreamClosed(RuntimeError):
@@ -37,9 +44,11 @@ class StreamingTranscriber:
         channels: int = 1,
         language: str = "nl",
         on_segment: Callable[[Segment], None] | None = None,
-        min_speech_s: float = 10.0,
-        max_chunk_s: float = 28.0,
+        latency_budget_s: float = 3.5,
+        target_speech_s: float | None = None,
     ) -> None:
+        """`latency_budget_s`: how long the last chunk may take to decode after stop; chunk size
+        follows from the measured decoding speed. A fixed `target_speech_s` turns that off."""
         if sample_rate != 16000:
             raise ValueError(f"Whisper needs 16000 Hz audio, got {sample_rate} Hz")
         if channels not in (1, 2):
@@ -47,8 +56,12 @@ class StreamingTranscriber:
         self._transcriber = transcriber
         self.sample_rate, self.channels, self.language = sample_rate, channels, language
         self._on_segment = on_segment
+        self._budget_s = latency_budget_s
+        self._adaptive = target_speech_s is None
+        self._seconds_per_spoken_s: float | None = None
         self._chunker = StreamChunker(
-            sample_rate=sample_rate, min_speech_s=min_speech_s, max_chunk_s=max_chunk_s
+            sample_rate=sample_rate,
+            target_speech_s=INITIAL_TARGET_S if target_speech_s is None else target_speech_s,
         )
         self._cond = threading.Condition()
         self._pending = bytearray()  # fed, not yet taken by the worker
@@ -140,16 +153,29 @@ class StreamingTranscriber:
         finally:
             self._chunker.discard()
 
+    def _adapt(self, took_s: float, spoken_s: float) -> None:
+        """Size the next chunks so decoding one stays within the latency budget on this box."""
+        if not self._adaptive or spoken_s < 3.0:
+            return
+        rate = took_s / spoken_s
+        old = self._seconds_per_spoken_s
+        self._seconds_per_spoken_s = rate if old is None else 0.5 * old + 0.5 * rate
+        target = _clamp(self._budget_s / self._seconds_per_spoken_s, MIN_TARGET_S, MAX_TARGET_S)
+        self._chunker.target_speech_s = target
+        log.debug("decoding %.2f s per spoken s; chunk target now %.1f s", rate, target)
+
     def _transcribe(self, chunk: Chunk) -> None:
         if self._cancelled:
             return
         offset_s = chunk.start_sample / self.sample_rate
+        began = time.monotonic()
         segments = self._transcriber.transcribe(
             to_mono(chunk.frames),
             offset_s=offset_s,
             first_id=len(self._segments) + 1,
             should_stop=lambda: self._cancelled,
         )
+        self._adapt(time.monotonic() - began, chunk.speech_s)
         if self.channels == 2:
             segments = label_speakers(segments, chunk.frames, offset_s=offset_s)
         with self._cond:
@@ -161,6 +187,10 @@ class StreamingTranscriber:
                 self._on_segment(seg)
         log.debug("chunk at %.1f s: %.1f s speech, %d segments", offset_s, chunk.speech_s,
                   len(segments))
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
 
 
 def float_to_pcm16(audio: np.ndarray) -> bytes:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+import ctranslate2
 import numpy as np
 
 from appliance.config import TranscriptionConfig
@@ -30,6 +31,7 @@ NO_SPEECH_THRESHOLD = 0.6
 COMPRESSION_RATIO_THRESHOLD = 2.4
 LOG_PROB_THRESHOLD = -1.0
 TEMPERATURES = (0.0, 0.2, 0.4)
+RANDOM_SEED = 20261128
 """Fallback temperatures when a decode looks poor. Sampling hotter than 0.4 mostly produces
 invented text (and decodes to the length limit, the main cost on a CPU box); the repetition
 guard below handles the loops the hotter fallbacks were meant to break."""
@@ -102,6 +104,9 @@ class WhisperTranscriber:
         if len(audio) < SAMPLE_RATE // 10:
             return []
         with self._lock:
+            # Temperature fallback samples at random; a fixed seed makes the same audio give the
+            # same transcript, so results can be reproduced and compared.
+            ctranslate2.set_random_seed(RANDOM_SEED)
             raw, _info = self._whisper.transcribe(
                 audio,
                 language=self.cfg.language,
