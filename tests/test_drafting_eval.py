@@ -2,13 +2,15 @@
 conversations (no audio: turn times are laid out from the text), and drafting speed."""
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from appliance.drafting.engine import draft_report
-from appliance.drafting.evaluation import load_scorer, reference_transcript
+from appliance.drafting.evaluation import evaluate, load_scorer, reference_transcript
 from appliance.drafting.templates import load_template
 from appliance.transcript import Segment, Transcript
 
@@ -65,3 +67,39 @@ def test_sixty_minute_transcript_drafts_in_under_a_second() -> None:
     draft_report(template, transcript)
     elapsed = time.perf_counter() - start
     assert elapsed < 1.0, f"{len(segments)} segments took {elapsed:.2f} s"
+
+
+def _cached_eval_folder(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A conversation, its reference timing and a cached own transcript, laid out as eval reads them."""
+    fixture = json.loads((Path(__file__).parent / "data" / "own-transcript-intake-02-mono.json").read_text(encoding="utf-8"))
+    convs, cache, transcripts = tmp_path / "convs", tmp_path / "cache", tmp_path / "transcripts"
+    for folder in (convs, cache, transcripts):
+        folder.mkdir()
+    conv_id = fixture["conversation"]
+    (convs / f"{conv_id}.json").write_text((EVAL_DIR / f"{conv_id}.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (cache / f"{conv_id}.ref.json").write_text(json.dumps(fixture["reference"]), encoding="utf-8")
+    (transcripts / f"{conv_id}.json").write_text(json.dumps(fixture["transcript"]), encoding="utf-8")
+    return convs, cache, transcripts
+
+
+def test_audio_eval_reuses_cached_transcripts_and_prints_the_table(tmp_path: Path) -> None:
+    convs, cache, transcripts = _cached_eval_folder(tmp_path)
+    command = [str(Path(sys.executable).with_name("spreekkamer")), "eval", str(convs), "--transcripts-from", "audio",
+               "--cache", str(cache), "--transcripts", str(transcripts), "--synth", str(tmp_path / "no-synth.py")]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["conversation", "WER", "found", "placed", "forbidden", "number", "private", "uncited"]
+    row = next(line.split() for line in lines if line.startswith("intake-02"))
+    assert 0.0 < float(row[1]) < 1.5  # a word error rate was measured on the cached transcript
+    assert row[4:] == ["0", "0", "0", "0"]
+    assert any(line.startswith("mean") for line in lines)
+
+
+def test_audio_eval_refuses_a_cached_file_that_is_no_transcript(tmp_path: Path) -> None:
+    convs, cache, transcripts = _cached_eval_folder(tmp_path)
+    (transcripts / "intake-02.json").write_text('{"segments": "none"}', encoding="utf-8")
+    scorer = load_scorer(EVAL_DIR / "score.py")
+    with pytest.raises(ValueError, match="is not a transcript"):
+        evaluate(convs, scorer, cache, tmp_path / "no-synth.py", mode="audio", transcripts=transcripts)
+    assert (transcripts / "intake-02.json").read_text(encoding="utf-8") == '{"segments": "none"}'  # nothing lost

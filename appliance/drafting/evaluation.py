@@ -97,11 +97,13 @@ def evaluate(folder: Path, scorer: ModuleType, cache: Path, synth: Path, mode: s
     rows = []
     for conv_path in sorted(p for p in folder.glob("*.json") if not p.name.endswith(".ref.json")):
         conv = json.loads(conv_path.read_text(encoding="utf-8"))
-        ref_path, wav = ensure_reference(conv_path, cache, synth, need_audio=mode == "audio", stereo=stereo)
+        cached = transcripts / f"{conv_path.stem}.json" if transcripts else None
+        need_audio = mode == "audio" and not (cached is not None and cached.is_file())
+        ref_path, wav = ensure_reference(conv_path, cache, synth, need_audio=need_audio, stereo=stereo)
         ref = json.loads(ref_path.read_text(encoding="utf-8"))
         wer = None
         if mode == "audio":
-            transcript = _own_transcript(wav, model, transcripts / f"{conv_path.stem}.json" if transcripts else None)
+            transcript = _own_transcript(wav, model, cached)
             wer = scorer.score_wer(conv, ref, json.loads(transcript.model_dump_json()))["wer"]
         else:
             transcript = reference_transcript(ref)

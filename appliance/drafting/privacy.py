@@ -58,8 +58,14 @@ def _normalise(sentence: str) -> str:
     return re.sub(r"(?i)\b(\w+)(?:\s+\1\b)+", r"\1", text)  # "niet niet" as heard twice
 
 
+_ANY_REQUEST = re.compile(r"\b(?:niet|nie|weg|tussen|record|eruit|eraf)\b", re.IGNORECASE)
+"""Every request pattern needs one of these words: a cheap test before the fuzzy one."""
+
+
 def is_request(sentence: str) -> bool:
     """Whether a client sentence asks to keep something out of the report."""
+    if not _ANY_REQUEST.search(sentence):
+        return False
     text = _normalise(sentence)
     return any(p.search(text) for p in REQUEST_PATTERNS)
 
@@ -126,8 +132,8 @@ def private_segments(transcript: Transcript) -> dict[str, str]:
     private: dict[str, str] = {}
     segments = list(transcript.segments)
     for index, seg in enumerate(segments):
-        if seg.speaker == "worker":
-            continue
+        if seg.speaker == "worker" or not is_request(seg.text):
+            continue  # the whole text first: cleaning every utterance twice would cost
         sentences = clean_utterance(seg.text).sentences
         requests = [s for s in sentences if is_request(s)]
         if not requests:
