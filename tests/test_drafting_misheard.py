@@ -116,3 +116,18 @@ def test_a_correction_survives_a_misheard_nee() -> None:
     assert clean_utterance("Achthonderd, nij wacht, zevenhonderdvijftig euro.").sentences == ["750 euro."]
     assert clean_utterance("Op vier mei, ne wacht, elf mei.").sentences == ["Op 11 mei."]
     assert clean_utterance("Ik wacht twee weken.").sentences == ["Ik wacht 2 weken."]
+
+
+def test_the_workers_confirmation_catches_a_request_recognition_garbled() -> None:
+    transcript = Transcript(segments=(
+        _segment("s1", 0.0, "Hoe verloopt het contact met hun papa?", speaker="worker"),
+        _segment("s2", 3.0, "Hij speelde alles op, op van die goksites.", speaker="client"),
+        _segment("s3", 6.0, "Dat klinkt als een moeilijke periode.", speaker="worker"),
+        _segment("s4", 9.0, "Ja, maar, dat meel ik niet in dat m'n slag.", speaker="client"),
+        _segment("s5", 12.0, "Dat is goed, dat schrijf ik niet op. Werkt u momenteel?", speaker="worker"),
+        _segment("s6", 15.0, "Ja, als kassierster.", speaker="client"),
+    ))
+    draft = draft_report(load_template("intake"), transcript)
+    assert {"s2", "s3", "s4"} <= _excluded_ids(draft)
+    texts = " ".join(_texts(draft))
+    assert "gok" not in texts and "slag" not in texts and "kassierster" in texts

@@ -31,6 +31,10 @@ REQUEST_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\bhoeft niet (?:in|op) (?:het|de|mijn)\b",
     r"\b(?:mag|kan) (?:dat|dit) (?:eruit|eraf)\b",
     r"\bliever niet dat (?:u|je|jij) (?:dat|dit) (?:opschrijft|noteert)",
+    # The worker's confirmation, which says the same thing from the other side.
+    r"\b(?:dat|dit|het) (?:schrijf|noteer|zet) ik (?:dus |zeker |dan )?niet\b",
+    r"\b(?:dat|dit|het) laat ik (?:dus |dan )?weg\b",
+    r"\b(?:dat|dit|het) komt niet in (?:het|uw|je) (?:verslag|dossier)",
 ))
 ANCHORS = ("verslag", "dossier", "rapport", "papier", "opschrijven", "opschrijft", "noteren", "noteert",
            "schrijf", "noteer")
@@ -127,11 +131,32 @@ def _forward(segments: list[Segment], index: int) -> list[int]:
     return reach
 
 
+def _confirmed_request(segments: list[Segment], index: int) -> int | None:
+    """The client segment a worker's "dat schrijf ik niet op" answers, even if its request was misheard."""
+    seg = segments[index]
+    if seg.speaker != "worker" or not is_request(seg.text):
+        return None
+    if not any(is_request(s) for s in clean_utterance(seg.text).sentences):
+        return None
+    for j in range(index - 1, max(-1, index - 3), -1):
+        if segments[j].speaker == "client":
+            return j
+    return None
+
+
 def private_segments(transcript: Transcript) -> dict[str, str]:
     """Segment id -> reason, for every request to keep something out and what it refers to."""
     private: dict[str, str] = {}
     segments = list(transcript.segments)
     for index, seg in enumerate(segments):
+        asked = _confirmed_request(segments, index)
+        if asked is not None:
+            # The worker confirms a request: whatever the client's words sounded like, the
+            # turn before holds one, and it points back like a request does.
+            why = reason(segments[asked].text)
+            for j in [asked, *_back_labelled(segments, asked)]:
+                private.setdefault(segments[j].id, why)
+            continue
         if seg.speaker == "worker" or not is_request(seg.text):
             continue  # the whole text first: cleaning every utterance twice would cost
         sentences = clean_utterance(seg.text).sentences
