@@ -22,7 +22,7 @@ from appliance.drafting.templates import Template
 from appliance.drafting.verifier import verify_sentence
 from appliance.transcript import Segment, Transcript
 
-ENGINE = "spreekkamer-regels 1.0"
+ENGINE = "spreekkamer-regels 1.1"
 RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons) gesprek (weer )?op|gesprek (graag )?opnemen|opname)\b", re.IGNORECASE)
 ANAPHORA = ("dat ", "die ", "dit ", "daar", "daarom", "daarvoor", "daarna")
 _LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ ,]+)+", re.IGNORECASE)
