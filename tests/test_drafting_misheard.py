@@ -131,3 +131,17 @@ def test_the_workers_confirmation_catches_a_request_recognition_garbled() -> Non
     assert {"s2", "s3", "s4"} <= _excluded_ids(draft)
     texts = " ".join(_texts(draft))
     assert "gok" not in texts and "slag" not in texts and "kassierster" in texts
+
+
+def test_a_correction_cut_into_two_segments_still_takes_the_old_value_back() -> None:
+    transcript = Transcript(segments=(
+        _segment("s1", 0.0, "Wanneer start de opleiding?", speaker="worker"),
+        _segment("s2", 3.0, "Op vier mei.", speaker="client"),
+        _segment("s3", 4.5, "Nee, wacht, elf mei.", speaker="client"),
+        _segment("s4", 6.5, "Vier mei was de eerste datum, maar die is verschoven.", speaker="client"),
+        _segment("s5", 9.5, "Elf mei dus.", speaker="client"),
+    ))
+    draft = draft_report(load_template("trajectverslag"), transcript)
+    texts = " ".join(_texts(draft))
+    assert "11 mei" in texts and "4 mei" not in texts
+    assert any("4 mei" in item.text for item in draft.excluded)

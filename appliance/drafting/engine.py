@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from appliance.draft import Citation, Draft, ExcludedItem, Section, Sentence
 from appliance.drafting import privacy, reliability
 from appliance.drafting.confidence import UNSURE_NUMBER, mask_unsure_numbers, segment_confidence
+from appliance.drafting.corrections import corrections_across, is_superseded
 from appliance.drafting.person import Persons, Role, guess_gender, to_third_person
 from appliance.drafting.questions import statement_from_question
 from appliance.drafting.sections import SectionCues, worker_topic
@@ -170,12 +171,16 @@ def draft_report(template: Template, transcript: Transcript) -> Draft:
     workers = [s.text for s in transcript.segments if s.speaker == "worker"]
     state = _State(template, transcript, Persons(guess_gender(workers)), SectionCues(template))
     kept_out = reliability.unreliable_segments(transcript) | privacy.private_segments(transcript)
+    across = corrections_across(list(transcript.segments))
     for seg in transcript.segments:
         if seg.id in kept_out:
             _exclude(state, seg.text, kept_out[seg.id], [seg])
             state.question = None
             continue
         clean = clean_utterance(seg.text)
+        for correction in across.get(seg.id, ()):
+            clean.superseded += [s for s in clean.sentences if is_superseded(s, correction)]
+            clean.sentences = [s for s in clean.sentences if not is_superseded(s, correction)]
         for old in clean.superseded:
             _exclude(state, old, "Door de spreker zelf verbeterd; de verbeterde waarde staat in het verslag.", [seg])
         role = _role(seg, clean.sentences)
