@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -133,6 +133,9 @@ class AppConfig(_Section):
         return self
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 class ConfigError(Exception):
     """A config file that cannot be used; the message names each bad field by its path."""
 
@@ -141,16 +144,21 @@ def load_config(path: Path | None) -> AppConfig:
     """Read and validate a TOML config; no path gives the embedded dev defaults."""
     if path is None:
         return AppConfig()
+    return load_toml_model(path, AppConfig, ConfigError)
+
+
+def load_toml_model(path: Path, model: type[M], error: type[Exception]) -> M:
+    """Read a TOML file into a pydantic model; every problem becomes one readable line of `error`."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise error(f"{path}: cannot read: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise error(f"{path}: not valid TOML: {exc}") from exc
     try:
-        return AppConfig.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(format_errors(path, exc)) from exc
+        raise error(format_errors(path, exc)) from exc
 
 
 def format_errors(path: Path, exc: ValidationError) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+from appliance.config import load_toml_model
 
 
 class _Strict(BaseModel):
@@ -75,17 +76,4 @@ class ReceiverConfigError(Exception):
 
 def load_receiver_config(path: Path) -> ReceiverConfig:
     """Read and validate a TOML receiver config."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ReceiverConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ReceiverConfigError(f"{path}: not valid TOML: {exc}") from exc
-    try:
-        return ReceiverConfig.model_validate(raw)
-    except ValidationError as exc:
-        lines = [
-            f"{path}: {'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise ReceiverConfigError("\n".join(lines)) from exc
+    return load_toml_model(path, ReceiverConfig, ReceiverConfigError)
