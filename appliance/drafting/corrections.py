@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from appliance.drafting.speech import Correction, clean_utterance
+from appliance.drafting.numbers import MONTHS, numbers_in
+from appliance.drafting.speech import WEEKDAYS, Correction, clean_utterance
 from appliance.transcript import Segment
 
 MAX_GAP_S = 2.5
@@ -27,12 +28,18 @@ def _same_turn(a: Segment, b: Segment) -> bool:
     return same_speaker and b.start - a.end <= MAX_GAP_S
 
 
+def _says_a_value(text: str) -> bool:
+    """A number, weekday or month: the only values a correction is resolved for."""
+    return bool(numbers_in(text)) or any(w in WEEKDAYS or w in MONTHS for w in re.findall(r"\w+", text.lower()))
+
+
 def corrections_across(segments: list[Segment]) -> dict[str, list[Correction]]:
     """Segment id -> corrections, made at the start of a later segment, of a value it says."""
     found: dict[str, list[Correction]] = {}
     for index in range(1, len(segments)):
         before, after = segments[index - 1], segments[index]
-        if not _STARTS_WITH_MARKER.match(after.text) or not _same_turn(before, after):
+        if not _same_turn(before, after) or not _STARTS_WITH_MARKER.match(after.text) \
+                or not _says_a_value(before.text):
             continue
         own = {(c.retracted, c.replacement) for c in clean_utterance(before.text).corrections}
         own |= {(c.retracted, c.replacement) for c in clean_utterance(after.text).corrections}
