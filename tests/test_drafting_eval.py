@@ -2,6 +2,7 @@
 conversations (no audio: turn times are laid out from the text), and drafting speed."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -103,3 +104,29 @@ def test_audio_eval_refuses_a_cached_file_that_is_no_transcript(tmp_path: Path) 
     with pytest.raises(ValueError, match="is not a transcript"):
         evaluate(convs, scorer, cache, tmp_path / "no-synth.py", mode="audio", transcripts=transcripts)
     assert (transcripts / "intake-02.json").read_text(encoding="utf-8") == '{"segments": "none"}'  # nothing lost
+
+
+def _as_recognised(ref: dict, labelled: bool) -> Transcript:
+    """The reference cut into one segment per sentence, as Whisper cuts speech; speakers kept or not."""
+    segments = []
+    for turn in ref["turns"]:
+        parts = re.split(r"(?<=[.!?])\s+", turn["text"])
+        t, per_char = turn["start"], (turn["end"] - turn["start"]) / sum(len(p) for p in parts)
+        for part in parts:
+            segments.append(Segment(id=f"s{len(segments) + 1}", start=round(t, 3), end=round(t + per_char * len(part), 3),
+                                    speaker=turn["speaker"] if labelled else "unknown", text=part))
+            t += per_char * len(part)
+    return Transcript(segments=tuple(segments))
+
+
+@pytest.mark.parametrize("labelled", [True, False], ids=["stereo", "mono"])
+def test_sentence_segments_with_or_without_speakers_give_no_violations(labelled: bool) -> None:
+    """A correction, a request to keep something out and its reach may all span segments."""
+    scorer = load_scorer(EVAL_DIR / "score.py")
+    for path in CONVERSATIONS:
+        conv = json.loads(path.read_text(encoding="utf-8"))
+        ref = _timed_reference(conv)
+        draft = draft_report(load_template(conv["template"]), _as_recognised(ref, labelled))
+        result = scorer.score_draft(conv, ref, json.loads(draft.model_dump_json()), verbose=True)
+        assert result["violations"] == {"uncited": 0, "number": 0, "forbidden": 0, "private": 0}, result
+        assert result["recall_found"] >= 0.75, result
