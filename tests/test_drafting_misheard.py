@@ -145,3 +145,7 @@ def test_a_correction_cut_into_two_segments_still_takes_the_old_value_back() -> 
     texts = " ".join(_texts(draft))
     assert "11 mei" in texts and "4 mei" not in texts
     assert any("4 mei" in item.text for item in draft.excluded)
+
+
+def test_words_built_on_a_request_word_are_not_read_as_it() -> None:
+    assert not is_request("Die staan niet op mijn papieren van de huur.")

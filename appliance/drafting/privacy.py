@@ -52,6 +52,8 @@ def _anchor(word: str) -> str:
     if len(low) < 5 or low in ANCHORS:
         return word
     for anchor in ANCHORS:
+        if low.startswith(anchor):
+            continue  # a real word built on it ("papieren"), not a mishearing of it
         if SequenceMatcher(None, low, anchor).ratio() >= ANCHOR_SIMILARITY:
             return anchor
     return word
