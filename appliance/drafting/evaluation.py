@@ -58,8 +58,11 @@ def reference_transcript(ref: dict[str, Any]) -> Transcript:
 
 
 def _channels(wav: Path) -> int:
-    with wave.open(str(wav), "rb") as f:
-        return f.getnchannels()
+    try:
+        with wave.open(str(wav), "rb") as f:
+            return f.getnchannels()
+    except (wave.Error, EOFError) as exc:
+        raise ValueError(f"{wav}: not a readable WAV file: {exc}") from exc
 
 
 def ensure_reference(conv_path: Path, cache: Path, synth: Path, need_audio: bool,
@@ -131,9 +134,13 @@ def _own_transcript(wav: Path, model: Path | None, cached: Path | None) -> Trans
 def _transcribe(wav: Path, model: Path | None) -> Transcript:
     # Imported here: transcription pulls in CTranslate2, which drafting alone does not need.
     from appliance.config import TranscriptionConfig
+    from appliance.transcription.models import ModelError  # type: ignore[import-not-found,unused-ignore]
     from appliance.transcription.whisper import transcribe_file  # type: ignore[import-not-found,unused-ignore]
 
-    result: Transcript = transcribe_file(wav, TranscriptionConfig(model_dir=model))
+    try:
+        result: Transcript = transcribe_file(wav, TranscriptionConfig(model_dir=model))
+    except ModelError as exc:  # a missing or wrong model is bad input, said in one line
+        raise ValueError(str(exc)) from exc
     return result
 
 
