@@ -149,3 +149,17 @@ def test_a_correction_cut_into_two_segments_still_takes_the_old_value_back() -> 
 
 def test_words_built_on_a_request_word_are_not_read_as_it() -> None:
     assert not is_request("Die staan niet op mijn papieren van de huur.")
+
+
+def test_a_request_cut_in_two_and_misheard_still_reaches_the_turn_before() -> None:
+    transcript = Transcript(segments=(
+        _segment("s1", 0.0, "Hoe verloopt het contact met hun papa?", speaker="worker"),
+        _segment("s2", 3.0, "Hij speelde alles op, op van die goksites.", speaker="client"),
+        _segment("s3", 6.0, "Dat klinkt als een moeilijke periode.", speaker="worker"),
+        _segment("s4", 9.0, "Ja, maar, dat wil ik niet niet in het menslaat.", speaker="client"),
+        _segment("s5", 11.0, "Ik wil niet in het dat ergens op haar bevijt.", speaker="client"),
+        _segment("s6", 13.0, "Dat is moet, dat schrijf ik niet in het menslaat.", speaker="worker"),
+    ))
+    draft = draft_report(load_template("intake"), transcript)
+    assert {"s2", "s3", "s4", "s5"} <= _excluded_ids(draft)
+    assert "gok" not in " ".join(_texts(draft))

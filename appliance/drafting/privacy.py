@@ -91,16 +91,23 @@ def _answer_after_question(text: str) -> bool:
 
 
 def _back_labelled(segments: list[Segment], index: int) -> list[int]:
-    """Back over the worker's reply to the client's previous turn, all of its segments."""
-    reach: list[int] = []
+    """Back over the rest of the requesting turn (Whisper may have cut it up, and the part
+    before may be the request itself, misheard), the worker's reply, and the client's
+    previous turn, all of its segments."""
+    own: list[int] = []
+    j = index - 1
+    while j >= 0 and segments[j].speaker != "worker":
+        own.append(j)
+        j -= 1
+    earlier: list[int] = []
     seen_client = False
-    for j in range(index - 1, -1, -1):
-        seg = segments[j]
+    for k in range(j, -1, -1):
+        seg = segments[k]
         if seg.speaker == "worker" and seen_client:
             break
-        reach.append(j)
+        earlier.append(k)
         seen_client = seen_client or (seg.speaker != "worker" and _has_content(seg.text))
-    return reach if seen_client else []
+    return own + (earlier if seen_client else [])
 
 
 def _back_unlabelled(segments: list[Segment], index: int) -> list[int]:
