@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ CONVERSATIONS = sorted(p for p in EVAL_DIR.glob("*.json") if not p.name.endswith
 pytestmark = pytest.mark.skipif(not (EVAL_DIR / "score.py").is_file(), reason="shared/eval is not checked out")
 
 
-def _timed_reference(conv: dict) -> dict:
+def _timed_reference(conv: dict[str, Any]) -> dict[str, Any]:
     turns, t = [], 0.25
     for index, turn in enumerate(conv["turns"]):
         length = max(1.0, 0.06 * len(turn["text"]))
@@ -30,7 +31,7 @@ def _timed_reference(conv: dict) -> dict:
     return {"turns": turns}
 
 
-def _scores() -> list[dict]:
+def _scores() -> list[dict[str, Any]]:
     scorer = load_scorer(EVAL_DIR / "score.py")
     results = []
     for path in CONVERSATIONS:
@@ -54,7 +55,8 @@ def test_reference_conversations_meet_the_targets() -> None:
 
 def test_sixty_minute_transcript_drafts_in_under_a_second() -> None:
     turns = [t for p in CONVERSATIONS for t in json.loads(p.read_text(encoding="utf-8"))["turns"]]
-    segments, t = [], 0.0
+    segments: list[Segment] = []
+    t = 0.0
     while t < 3600:
         for turn in turns:
             length = max(1.0, 0.06 * len(turn["text"]))
@@ -106,9 +108,9 @@ def test_audio_eval_refuses_a_cached_file_that_is_no_transcript(tmp_path: Path) 
     assert (transcripts / "intake-02.json").read_text(encoding="utf-8") == '{"segments": "none"}'  # nothing lost
 
 
-def _as_recognised(ref: dict, labelled: bool) -> Transcript:
+def _as_recognised(ref: dict[str, Any], labelled: bool) -> Transcript:
     """The reference cut into one segment per sentence, as Whisper cuts speech; speakers kept or not."""
-    segments = []
+    segments: list[Segment] = []
     for turn in ref["turns"]:
         parts = re.split(r"(?<=[.!?])\s+", turn["text"])
         t, per_char = turn["start"], (turn["end"] - turn["start"]) / sum(len(p) for p in parts)
