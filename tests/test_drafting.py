@@ -96,6 +96,7 @@ def test_low_confidence_number_is_flagged() -> None:
     draft = draft_report(load_template("intake"), Transcript(segments=segs))
     sentence = next(x for s in draft.sections for x in s.sentences)
     assert "low_confidence" in sentence.flags and sentence.confidence <= 0.3
+    assert "700" not in sentence.text and "[…]" in sentence.text  # a gap to fill in, not a claim
 
 
 def test_every_sentence_cites_a_segment_with_its_times() -> None:
