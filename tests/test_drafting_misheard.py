@@ -163,3 +163,10 @@ def test_a_request_cut_in_two_and_misheard_still_reaches_the_turn_before() -> No
     draft = draft_report(load_template("intake"), transcript)
     assert {"s2", "s3", "s4", "s5"} <= _excluded_ids(draft)
     assert "gok" not in " ".join(_texts(draft))
+
+
+def test_a_number_said_in_several_words_is_masked_whole() -> None:
+    seg = _segment("s1", 0.0, "Het is twee honderd euro per maand.", unsure=("twee",))
+    assert mask_unsure_numbers(seg).text == f"Het is {UNSURE_NUMBER} euro per maand."
+    seg = _segment("s2", 0.0, "Twee kinderen en vier kleinkinderen.", unsure=("vier",))
+    assert mask_unsure_numbers(seg).text == f"Twee kinderen en {UNSURE_NUMBER} kleinkinderen."

@@ -57,28 +57,44 @@ def _unsure(segment: Segment, probability: float) -> bool:
     return probability < NUMBER_WORD_PROBABILITY
 
 
-def mask_unsure_numbers(segment: Segment) -> Segment:
-    """The segment with every number not heard confidently replaced by `UNSURE_NUMBER`.
-
-    Only segments with word scores are touched: a typed or reference transcript has none.
-    """
-    text, cursor, pieces, changed = segment.text, 0, [], False
+def _number_runs(segment: Segment) -> list[tuple[int, int, bool]]:
+    """(start, end, unsure) in the text for each run of number words ("twee honderd", "2.670")."""
+    text, cursor = segment.text, 0
+    runs: list[tuple[int, int, bool]] = []
+    joinable = False
     for word in segment.words:
         spoken = word.word.strip()
         at = text.find(spoken, cursor) if spoken else -1
         if at < 0:
             continue
+        cursor = at + len(spoken)
         token = _token(spoken)
-        if token not in _ARTICLES and is_number_token(token) and _unsure(segment, word.probability):
-            core = re.search(r"[\w.,]*\w", spoken)
-            start, end = (at + core.start(), at + core.end()) if core else (at, at + len(spoken))
-            pieces += [text[cursor:start], UNSURE_NUMBER]
-            cursor, changed = end, True
+        if token in _ARTICLES or not is_number_token(token):
+            joinable = False
+            continue
+        core = re.search(r"[\w.,]*\w", spoken)
+        start, end = (at + core.start(), at + core.end()) if core else (at, cursor)
+        unsure = _unsure(segment, word.probability)
+        if joinable and runs and not text[runs[-1][1]:start].strip(" -"):
+            # One number said in several words is as unsure as its least sure word.
+            runs[-1] = (runs[-1][0], end, runs[-1][2] or unsure)
         else:
-            pieces.append(text[cursor:at + len(spoken)])
-            cursor = at + len(spoken)
-    if not changed:
+            runs.append((start, end, unsure))
+        joinable = True
+    return runs
+
+
+def mask_unsure_numbers(segment: Segment) -> Segment:
+    """The segment with every number not heard confidently replaced by `UNSURE_NUMBER`.
+
+    Only segments with word scores are touched: a typed or reference transcript has none.
+    """
+    runs = [(start, end) for start, end, unsure in _number_runs(segment) if unsure]
+    if not runs:
         return segment
+    text, pieces, cursor = segment.text, [], 0
+    for start, end in runs:
+        pieces += [text[cursor:start], UNSURE_NUMBER]
+        cursor = end
     pieces.append(text[cursor:])
-    masked = re.sub(r"(?:\[…\][\s-]*)+(?=\[…\])", "", "".join(pieces))  # "[…] […]" is one gap
-    return segment.model_copy(update={"text": masked})
+    return segment.model_copy(update={"text": "".join(pieces)})
