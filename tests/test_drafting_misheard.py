@@ -170,3 +170,9 @@ def test_a_number_said_in_several_words_is_masked_whole() -> None:
     assert mask_unsure_numbers(seg).text == f"Het is {UNSURE_NUMBER} euro per maand."
     seg = _segment("s2", 0.0, "Twee kinderen en vier kleinkinderen.", unsure=("vier",))
     assert mask_unsure_numbers(seg).text == f"Twee kinderen en {UNSURE_NUMBER} kleinkinderen."
+
+
+def test_a_number_no_scored_word_covers_is_not_trusted() -> None:
+    seg = _segment("s1", 0.0, "De huur is hoog.")
+    changed = seg.model_copy(update={"text": "De huur is 750 euro."})  # text edited after scoring
+    assert mask_unsure_numbers(changed).text == f"De huur is {UNSURE_NUMBER} euro."

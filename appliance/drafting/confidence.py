@@ -61,6 +61,7 @@ def _number_runs(segment: Segment) -> list[tuple[int, int, bool]]:
     """(start, end, unsure) in the text for each run of number words ("twee honderd", "2.670")."""
     text, cursor = segment.text, 0
     runs: list[tuple[int, int, bool]] = []
+    scored: list[tuple[int, int]] = []
     joinable = False
     for word in segment.words:
         spoken = word.word.strip()
@@ -68,6 +69,7 @@ def _number_runs(segment: Segment) -> list[tuple[int, int, bool]]:
         if at < 0:
             continue
         cursor = at + len(spoken)
+        scored.append((at, cursor))
         token = _token(spoken)
         if token in _ARTICLES or not is_number_token(token):
             joinable = False
@@ -81,6 +83,14 @@ def _number_runs(segment: Segment) -> list[tuple[int, int, bool]]:
         else:
             runs.append((start, end, unsure))
         joinable = True
+    if segment.words:
+        # A number in the text that no scored word covers has no score: it is not trusted.
+        for match in re.finditer(r"\w[\w.,]*\w|\w", text):
+            token = _token(match.group())
+            if token not in _ARTICLES and is_number_token(token) \
+                    and not any(a <= match.start() and match.end() <= b for a, b in scored):
+                runs.append((match.start(), match.end(), True))
+        runs.sort()
     return runs
 
 
