@@ -72,7 +72,7 @@ def test_streaming_matches_direct_within_the_wer_bound(transcriber: WhisperTrans
     direct, _, _ = run_direct(transcriber, wav)
 
     heard: list[Segment] = []
-    stream = StreamingTranscriber(transcriber, channels=2, on_segment=heard.append, target_speech_s=20.0)
+    stream = StreamingTranscriber(transcriber, channels=2, on_segment=heard.append, target_chunk_s=20.0)
     frames = list(frames_of(audio))
     split = int(len(frames) * 0.75)
     for pcm in frames[:split]:
@@ -109,7 +109,7 @@ def test_streaming_matches_direct_within_the_wer_bound(transcriber: WhisperTrans
 def test_cancel_stops_promptly_and_forgets_everything(transcriber: WhisperTranscriber) -> None:
     wav, _ = clip(CONVERSATION)
     audio = read_wav(wav)[:, 0]
-    stream = StreamingTranscriber(transcriber, target_speech_s=3.0)
+    stream = StreamingTranscriber(transcriber, target_chunk_s=3.0)
     for pcm in frames_of(audio):
         stream.feed(pcm)
     time.sleep(1.0)  # the worker is now deep in transcription
@@ -151,7 +151,7 @@ def test_memory_stays_flat_over_a_long_stream() -> None:
     wav, _ = clip(CONVERSATION)
     speech = read_wav(wav)
     pause = np.zeros((16000 * 40, 1), dtype=np.float32)
-    chunker = StreamChunker(target_speech_s=10.0)
+    chunker = StreamChunker(target_chunk_s=10.0)
     held, cut = 0.0, 0.0
     total = 0
     while total < 16000 * 600:

@@ -1,11 +1,10 @@
 """Cuts a live audio stream into chunks at pauses, keeping only the not-yet-transcribed tail.
 
 Whisper's encoder always reads a 30 s window and every call has a fixed cost, so many short
-chunks cost far more than the whole file at once. A chunk therefore gathers *spoken* audio
-(windows not judged quiet, which is roughly what Whisper's own VAD keeps) until it holds
-`target_speech_s`, and is cut in the middle of the next pause; it never holds more than
-`max_speech_s` (one Whisper window) nor more than `max_chunk_s` of audio; a long pause
-(`long_pause_s`) ends a chunk early, since the conversation is idle anyway. The streaming
+chunks cost far more than the whole file at once. A chunk therefore gathers audio from the
+first speech on until it holds `target_chunk_s`, and is cut in the middle of the next pause; it
+never holds more than `max_chunk_s` (one Whisper window: a chunk a little over 30 s costs two);
+a long pause (`long_pause_s`) ends a chunk early, since the conversation is idle anyway. The streaming
 transcriber sets the target from the measured decoding speed, so the last chunk — the one a
 worker waits for after pressing stop — stays within a latency budget. Memory stays flat: silence
 without speech is dropped as it comes, and cut chunks leave the tail.
@@ -41,19 +40,17 @@ class StreamChunker:
         self,
         *,
         sample_rate: int = 16000,
-        target_speech_s: float = 20.0,
-        max_speech_s: float = 28.0,
-        max_chunk_s: float = 90.0,
+        target_chunk_s: float = 20.0,
+        max_chunk_s: float = 29.0,
         pause_s: float = 0.4,
         long_pause_s: float = 3.0,
         keep_silence_s: float = 0.5,
     ) -> None:
         self.sample_rate = sample_rate
         self._vad = SpeechProbabilities()
-        self._max_speech_windows = int(max_speech_s * sample_rate / WINDOW)
-        self._target_windows = 1
-        self.target_speech_s = target_speech_s
         self._max_windows = int(max_chunk_s * sample_rate / WINDOW)
+        self._target_windows = 1
+        self.target_chunk_s = target_chunk_s
         self._pause_windows = max(1, int(pause_s * sample_rate / WINDOW))
         self._long_pause_windows = max(1, int(long_pause_s * sample_rate / WINDOW))
         self._keep_windows = max(1, int(keep_silence_s * sample_rate / WINDOW))
@@ -63,14 +60,14 @@ class StreamChunker:
         self._probs = np.zeros(0, dtype=np.float32)
 
     @property
-    def target_speech_s(self) -> float:
-        """Spoken seconds a chunk gathers before it is cut at the next pause."""
+    def target_chunk_s(self) -> float:
+        """Chunk length (from the first speech on) after which the next pause ends the chunk."""
         return self._target_windows * WINDOW / self.sample_rate
 
-    @target_speech_s.setter
-    def target_speech_s(self, seconds: float) -> None:
+    @target_chunk_s.setter
+    def target_chunk_s(self, seconds: float) -> None:
         windows = int(seconds * self.sample_rate / WINDOW)
-        self._target_windows = max(1, min(windows, self._max_speech_windows))
+        self._target_windows = max(1, min(windows, self._max_windows))
 
     @property
     def tail_seconds(self) -> float:
@@ -113,37 +110,32 @@ class StreamChunker:
         self._parts, self._tail, self._probs = [], None, np.zeros(0, dtype=np.float32)
 
     def _next_chunk(self) -> Chunk | None:
-        speech = self._probs >= SPEECH_THRESHOLD
-        if not speech.any():
+        if not (self._probs >= SPEECH_THRESHOLD).any():
             # Nothing said yet: drop old silence, keep a little lead-in for the first word.
             self._drop(len(self._probs) - self._keep_windows)
             return None
-        spoken = np.cumsum(self._probs >= SILENCE_THRESHOLD)
-        if spoken[-1] >= self._target_windows:
-            cut = self._pause_cut(spoken)
+        if len(self._probs) >= self._target_windows:
+            cut = self._pause_cut()
             if cut is not None:
                 return self._cut(cut)
         if self._long_pause_at_end():
             # The conversation went quiet: use the idle moment, and hold no silence in memory.
             return self._cut(len(self._probs) - self._long_pause_windows // 2)
-        full = int(np.searchsorted(spoken, self._max_speech_windows))
-        if full < len(spoken) or len(self._probs) >= self._max_windows:
+        if len(self._probs) >= self._max_windows:
             # No pause in time: cut where voice activity is lowest in the second half.
-            end = min(full, len(self._probs), self._max_windows)
-            half = end // 2
-            return self._cut(half + int(np.argmin(self._probs[half:end])) + 1)
+            half = self._max_windows // 2
+            return self._cut(half + int(np.argmin(self._probs[half:self._max_windows])) + 1)
         return None
 
     def _long_pause_at_end(self) -> bool:
         tail = self._probs[-self._long_pause_windows:]
         return len(tail) == self._long_pause_windows and bool((tail < SILENCE_THRESHOLD).all())
 
-    def _pause_cut(self, spoken: np.ndarray) -> int | None:
-        """Window index in the middle of the first pause once the target is spoken, if any."""
+    def _pause_cut(self) -> int | None:
+        """Window index in the middle of the first pause once the target length is reached."""
         quiet = self._probs < SILENCE_THRESHOLD
-        start = int(np.searchsorted(spoken, self._target_windows))
         run = 0
-        for i in range(start, len(quiet)):
+        for i in range(self._target_windows - 1, min(len(quiet), self._max_windows)):
             run = run + 1 if quiet[i] else 0
             if run >= self._pause_windows:
                 return i - run // 2 + 1

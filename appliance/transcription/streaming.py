@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 INITIAL_TARGET_S = 20.0
 """Chunk size before the decoding speed of this box is known."""
-MIN_TARGET_S, MAX_TARGET_S = 8.0, 27.0
+MIN_TARGET_S, MAX_TARGET_S = 12.0, 27.0
 """Smaller chunks waste Whisper calls; larger ones no longer fit one 30 s window."""
 
 
@@ -45,10 +45,10 @@ class StreamingTranscriber:
         language: str = "nl",
         on_segment: Callable[[Segment], None] | None = None,
         latency_budget_s: float = 3.5,
-        target_speech_s: float | None = None,
+        target_chunk_s: float | None = None,
     ) -> None:
         """`latency_budget_s`: how long the last chunk may take to decode after stop; chunk size
-        follows from the measured decoding speed. A fixed `target_speech_s` turns that off."""
+        follows from the measured decoding speed. A fixed `target_chunk_s` turns that off."""
         if sample_rate != 16000:
             raise ValueError(f"Whisper needs 16000 Hz audio, got {sample_rate} Hz")
         if channels not in (1, 2):
@@ -57,11 +57,11 @@ class StreamingTranscriber:
         self.sample_rate, self.channels, self.language = sample_rate, channels, language
         self._on_segment = on_segment
         self._budget_s = latency_budget_s
-        self._adaptive = target_speech_s is None
-        self._seconds_per_spoken_s: float | None = None
+        self._adaptive = target_chunk_s is None
+        self._rates: list[float] = []
         self._chunker = StreamChunker(
             sample_rate=sample_rate,
-            target_speech_s=INITIAL_TARGET_S if target_speech_s is None else target_speech_s,
+            target_chunk_s=INITIAL_TARGET_S if target_chunk_s is None else target_chunk_s,
         )
         self._cond = threading.Condition()
         self._pending = bytearray()  # fed, not yet taken by the worker
@@ -146,25 +146,28 @@ class StreamingTranscriber:
             if not self._cancelled:
                 last = self._chunker.flush()
                 if last is not None:
-                    self._transcribe(last)
+                    # The worker is waiting for this one: no temperature fallback, whose re-decoding
+                    # can take several times as long on a hard passage.
+                    self._transcribe(last, fallback=False)
         except BaseException as exc:  # surfaced by finish(); a worker must never die silently
             log.exception("streaming transcription failed")
             self._error = exc
         finally:
             self._chunker.discard()
 
-    def _adapt(self, took_s: float, spoken_s: float) -> None:
+    def _adapt(self, took_s: float, audio_s: float) -> None:
         """Size the next chunks so decoding one stays within the latency budget on this box."""
-        if not self._adaptive or spoken_s < 3.0:
+        if not self._adaptive or audio_s < 3.0:
             return
-        rate = took_s / spoken_s
-        old = self._seconds_per_spoken_s
-        self._seconds_per_spoken_s = rate if old is None else 0.5 * old + 0.5 * rate
-        target = _clamp(self._budget_s / self._seconds_per_spoken_s, MIN_TARGET_S, MAX_TARGET_S)
-        self._chunker.target_speech_s = target
-        log.debug("decoding %.2f s per spoken s; chunk target now %.1f s", rate, target)
+        # The median of recent chunks: one hard passage re-decoded by fallback must not shrink
+        # every following chunk (small chunks waste Whisper calls).
+        self._rates = [*self._rates[-4:], took_s / audio_s]
+        rate = float(np.median(self._rates))
+        target = _clamp(self._budget_s / rate, MIN_TARGET_S, MAX_TARGET_S)
+        self._chunker.target_chunk_s = target
+        log.debug("decoding %.2f s per audio s; chunk target now %.1f s", rate, target)
 
-    def _transcribe(self, chunk: Chunk) -> None:
+    def _transcribe(self, chunk: Chunk, *, fallback: bool = True) -> None:
         if self._cancelled:
             return
         offset_s = chunk.start_sample / self.sample_rate
@@ -174,8 +177,9 @@ class StreamingTranscriber:
             offset_s=offset_s,
             first_id=len(self._segments) + 1,
             should_stop=lambda: self._cancelled,
+            fallback=fallback,
         )
-        self._adapt(time.monotonic() - began, chunk.speech_s)
+        self._adapt(time.monotonic() - began, len(chunk.frames) / self.sample_rate)
         if self.channels == 2:
             segments = label_speakers(segments, chunk.frames, offset_s=offset_s)
         with self._cond:

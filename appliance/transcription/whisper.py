@@ -50,8 +50,10 @@ class Transcriber(Protocol):
         first_id: int = 1,
         id_prefix: str = "s",
         should_stop: Callable[[], bool] | None = None,
+        fallback: bool = True,
     ) -> list[Segment]:
-        """Segments with absolute times (`offset_s` is where `audio` starts in the contact)."""
+        """Segments with absolute times (`offset_s` is where `audio` starts in the contact).
+        `fallback=False` decodes at temperature 0 only: bounded time, for the chunk a worker waits on."""
         ...
 
     def stamp(self) -> ModelStamp:
@@ -96,8 +98,13 @@ class WhisperTranscriber:
         first_id: int = 1,
         id_prefix: str = "s",
         should_stop: Callable[[], bool] | None = None,
+        fallback: bool = True,
     ) -> list[Segment]:
-        """Segments `id_prefix+first_id`, … in time order; silence gives an empty list."""
+        """Segments `id_prefix+first_id`, … in time order; silence gives an empty list.
+
+        With `fallback`, a window whose text looks unreliable is decoded again at higher
+        temperatures (several times the cost); without it, the greedy result is kept and the
+        loop guard below drops what repeats."""
         audio = np.ascontiguousarray(audio, dtype=np.float32)
         if audio.ndim != 1:
             raise ValueError(f"expected mono audio, got shape {audio.shape}")
@@ -119,7 +126,7 @@ class WhisperTranscriber:
                 no_speech_threshold=NO_SPEECH_THRESHOLD,
                 compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
                 log_prob_threshold=LOG_PROB_THRESHOLD,
-                temperature=list(TEMPERATURES),
+                temperature=list(TEMPERATURES) if fallback else [TEMPERATURES[0]],
             )
             # The generator decodes lazily, segment by segment: check for a stop between them.
             fw_segments = []
