@@ -119,6 +119,7 @@ class WhisperTranscriber:
                 language=self.cfg.language,
                 task="transcribe",
                 beam_size=self.cfg.beam_size,
+                best_of=self.cfg.best_of,
                 word_timestamps=True,
                 vad_filter=True,
                 vad_parameters={"min_silence_duration_ms": MIN_SILENCE_MS},
