@@ -23,7 +23,7 @@ class PurgeResult:
 
 
 def purge_contact_data(
-    store: Store, audit: AuditLog, keys: DataKeys, audio: AudioChunks, contact_id: str, *, reason: str, actor: str | None
+    store: Store, audit: AuditLog, keys: DataKeys, audio: AudioChunks, contact_id: str, *, trigger: str, actor: str | None
 ) -> PurgeResult:
     """Delete audio chunks, transcript and draft of one contact and destroy its data key."""
     had_audio = audio.seconds(contact_id) > 0
@@ -37,7 +37,7 @@ def purge_contact_data(
             kind for kind, present in (("audio", had_audio), ("transcript", had_transcript), ("draft", had_draft))
             if present
         )
-        audit.append("contact.purged", contact_id=contact_id, actor=actor, trigger=reason, deleted=",".join(deleted))
+        audit.append("contact.purged", contact_id=contact_id, actor=actor, trigger=trigger, deleted=",".join(deleted))
     # Files after the key: a crash in between leaves only undecryptable chunks, which a restart removes.
     audio.delete(contact_id)
     # Push deleted pages out of the WAL so nothing of the contact lingers beside the database.

@@ -49,7 +49,7 @@ def recover(room: Room, pipeline: Pipeline, validation: Validation) -> dict[str,
             pipeline.submit_draft(c.id)
             counts["redraft"] += 1
         elif c.state is S.DELIVERED and room.config.sync.retention_days == 0:
-            validation.purge(c.id, reason="delivered")
+            validation.purge(c.id, trigger="delivered")
             counts["purged"] += 1
     for cid in room.audio.contacts_on_disk():
         if not room.keys.exists(cid):

@@ -21,6 +21,7 @@ from appliance.audit import AuditLog
 from appliance.config import AppConfig
 from appliance.consent import Channel, Choice, ConsentDecision
 from appliance.contacts import Contact
+from appliance.content import save_draft
 from appliance.events import Changes
 from appliance.lifecycle import REVOCABLE, ContactState, IllegalTransition, can_record
 from appliance.purge import purge_contact_data
@@ -158,7 +159,7 @@ class Room:
                 flagged = consent_mod.has_manual_flag(conn, self._dossier_key, contact.dossier_ref)
             if flagged and not client_asked_to_opt_in:
                 # The client said no for this dossier earlier: no question, same template by hand.
-                return self.start_manual(contact_id, actor, reason="standing_choice")
+                return self.start_manual(contact_id, actor, trigger="standing_choice")
             with self.store.transaction() as conn:
                 contact = contacts.get(conn, contact_id)
                 if contact.state is not S.CONSENT_ASKED:  # asking again just shows the question again
@@ -200,7 +201,7 @@ class Room:
                 self._open_manual_draft(cid)
         self.changes.notify()
 
-    def start_manual(self, contact_id: str, actor: str, *, reason: str = "worker") -> Contact:
+    def start_manual(self, contact_id: str, actor: str, *, trigger: str = "worker") -> Contact:
         """The alternative path: the same template, filled by hand, then the same validation and sync."""
         with self._lock:
             with self.store.transaction() as conn:
@@ -208,7 +209,7 @@ class Room:
                 if contact.state not in (S.OPENED, S.CONSENT_ASKED, S.DECLINED, S.REVOKED):
                     raise IllegalTransition(contact.state, S.DRAFTED)
                 contacts.update(conn, contact_id, utcnow(), path="manual")
-                self.audit.append("contact.manual_path", contact_id=contact_id, actor=actor, reason=reason)
+                self.audit.append("contact.manual_path", contact_id=contact_id, actor=actor, trigger=trigger)
             self._open_manual_draft(contact_id)
             if self._kiosk.contact_id == contact_id:
                 self._kiosk = _Kiosk(language=self.config.kiosk.default_language)  # the question is withdrawn
@@ -222,8 +223,6 @@ class Room:
             contact = contacts.get(conn, contact_id)
             if contact.state is S.DRAFTED:
                 return
-            from appliance.content import save_draft
-
             draft = empty_draft_for(contact.template_id, self.config)
             if not self.keys.exists(contact_id):
                 self.keys.create(contact_id)
@@ -403,7 +402,7 @@ class Room:
                 self.audit.append("consent.revoked", contact_id=contact_id, actor=actor, channel=channel.value,
                                   language=lang)
             result = purge_contact_data(self.store, self.audit, self.keys, self.audio, contact_id,
-                                        reason="revoked", actor=actor)
+                                        trigger="revoked", actor=actor)
             receipt = {
                 "at": now.isoformat(),
                 "language": lang,

@@ -219,13 +219,13 @@ class Validation:
             room.audit.append("sync.delivered", contact_id=contact.id, actor="central",
                               report_id=report_id, version=version)
         if first_delivery and room.config.sync.retention_days == 0:
-            self.purge(contact.id, reason="delivered")
+            self.purge(contact.id, trigger="delivered")
         room.changes.notify()
 
-    def purge(self, contact_id: str, *, reason: str) -> None:
+    def purge(self, contact_id: str, *, trigger: str) -> None:
         """Crypto-shred and delete the contact's recorded data, then mark it purged."""
         room = self.room
-        purge_contact_data(room.store, room.audit, room.keys, room.audio, contact_id, reason=reason, actor="appliance")
+        purge_contact_data(room.store, room.audit, room.keys, room.audio, contact_id, trigger=trigger, actor="appliance")
         with room.store.transaction() as conn:
             contact = contacts.get(conn, contact_id)
             if contact.state is S.DELIVERED:
@@ -239,5 +239,5 @@ class Validation:
                 "SELECT id FROM contacts WHERE state = 'delivered' AND updated_at < ?", (cutoff.isoformat(),)
             ).fetchall()
         for (cid,) in rows:
-            self.purge(cid, reason="retention")
+            self.purge(cid, trigger="retention")
         return len(rows)
