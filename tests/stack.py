@@ -121,7 +121,7 @@ def _server_thread(app: Any, port: int) -> tuple[uvicorn.Server, threading.Threa
 
 
 @contextmanager
-def running_stack(wav: Path, *, speedup: float = 8.0, load_model: bool = True) -> Iterator[Stack]:
+def running_stack(wav: Path, *, speedup: float = 3.0, load_model: bool = True) -> Iterator[Stack]:
     """Start broker, receiver and appliance; tear everything down afterwards."""
     from central.receiver import Receiver
 

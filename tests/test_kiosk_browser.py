@@ -178,6 +178,9 @@ def test_whole_flow_with_revocation_during_recording(kiosk_page: Any, appliance_
     _assert_layout(page, "recording")
     _shot(page, f"{size}-{lang}-3-recording")
 
+    # The stop control ignores touches for 1.2 s after 'yes' (a stray double tap); this is a
+    # deliberate touch, so make sure the screen has armed it.
+    page.wait_for_function("() => performance.now() - window.__answeredAt > 1300")
     with page.expect_request("**/api/kiosk/revoke") as sent:
         page.click("#revoke")
     assert sent.value.post_data_json == {"language": lang}

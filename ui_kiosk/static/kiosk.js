@@ -295,6 +295,7 @@
   async function answer(choice) {
     if (ui.busy || ui.view !== "question") return;
     ui.answeredAt = performance.now();
+    window.__answeredAt = ui.answeredAt; // read by the browser tests
     setBusy(true);
     const lang = currentLang();
     const texts = ui.texts[lang] || {};
