@@ -7,6 +7,7 @@ Needs the `appliance_server` fixture (tests/conftest.py): `.base_url`, `.worker_
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -237,6 +238,14 @@ def test_review_play_edit_move_delete_validate(page: Page, appliance_server: Any
     assert html.ok and edited in html.text()
     pdf = page.request.get(page.get_attribute("#rp-pdf", "href") or "", timeout=WAIT_MS)
     assert pdf.ok and pdf.body().startswith(b"%PDF")
+    # The validated report, with the worker's edit and its transparency statement, reaches central.
+    sink = appliance_server.receiver_config.sink.path
+    deadline = time.monotonic() + 60
+    while not [p for p in sink.glob("*.json") if edited in p.read_text(encoding="utf-8")]:
+        assert time.monotonic() < deadline, "the validated report did not reach the receiver"
+        time.sleep(0.3)
+    delivered = next(p for p in sink.glob("*.json") if edited in p.read_text(encoding="utf-8"))
+    assert name in delivered.read_text(encoding="utf-8"), "the transparency statement names the worker"
 
 
 def test_manual_path_for_a_declined_contact(page: Page, appliance_server: Any) -> None:
