@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from appliance import contacts
 from appliance.content import load_draft, load_transcript, save_draft
 from appliance.draft import Draft
-from appliance.drafting.confidence import UNSURE_NUMBER
 from appliance.lifecycle import ContactState, IllegalTransition
 from appliance.purge import purge_contact_data
 from appliance.report import (
@@ -98,10 +97,6 @@ class Validation:
             transcript = load_transcript(conn, key, contact_id)
         from appliance.drafting.templates import load_template
 
-        unsure = [x.text for sec in working.sections for x in sec.sentences if UNSURE_NUMBER in x.text]
-        if unsure:
-            raise RoomError(f"{len(unsure)} sentence(s) still hold a number the recording did not make "
-                            f"certain ({UNSURE_NUMBER}): fill it in or delete it before validating")
         template = load_template(contact.template_id, cfg.drafting.templates_dir)
         ai_used = contact.path == "ai" and original is not None
         models = [transcript.model] if ai_used and transcript and transcript.model else []

@@ -56,21 +56,3 @@ def test_correction_is_a_new_version(appliance_server: Stack) -> None:
         time.sleep(0.2)
     assert s.worker.get(f"/api/reports/{rid}").json()["version"] == 2
 
-
-@pytest.mark.slow
-def test_validation_refuses_an_unsure_number(appliance_server: Stack) -> None:
-    from appliance.drafting.confidence import UNSURE_NUMBER
-
-    s = appliance_server
-    cid = s.worker.post("/api/contacts", json={"dossier_ref": "D-UNSURE-1", "template_id": "intake"}).json()["id"]
-    s.worker.post(f"/api/contacts/{cid}/manual").raise_for_status()
-    working = s.worker.get(f"/api/contacts/{cid}/draft").json()["working"]
-    working["sections"][0]["sentences"] = [{"id": "x1", "text": f"De huur bedraagt {UNSURE_NUMBER} euro.",
-                                            "origin": "draft", "flags": ["unsure_number"]}]
-    s.worker.put(f"/api/contacts/{cid}/draft", json={"working": working}).raise_for_status()
-    r = s.worker.post(f"/api/contacts/{cid}/validation", json={"confirm": True, "worker_name": "An Peeters"})
-    assert r.status_code == 409 and UNSURE_NUMBER in r.json()["detail"]
-    working["sections"][0]["sentences"][0]["text"] = "De huur bedraagt 750 euro."
-    s.worker.put(f"/api/contacts/{cid}/draft", json={"working": working}).raise_for_status()
-    r = s.worker.post(f"/api/contacts/{cid}/validation", json={"confirm": True, "worker_name": "An Peeters"})
-    assert r.status_code == 200, r.text
