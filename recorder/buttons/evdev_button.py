@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import select
-import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from recorder.buttons.events import OnButtonEvent
-from recorder.buttons.press import PressInterpreter
+from recorder.buttons.polled import WAIT_S, PolledButton
 from recorder.errors import DeviceUnavailable
-
-log = logging.getLogger(__name__)
 
 EV_KEY = 1
 KEY_UP, KEY_DOWN = 0, 1  # value 2 (auto-repeat) is ignored: we time the hold ourselves
 
 
-class EvdevButton:
+class EvdevButton(PolledButton):
     """Reads key events from `/dev/input/...`, grabbing the device so presses do not type."""
 
     def __init__(
@@ -31,13 +28,10 @@ class EvdevButton:
         long_press_s: float = 1.5,
         debounce_ms: int = 50,
     ) -> None:
+        super().__init__(on_event=on_event, long_press_s=long_press_s, debounce_ms=debounce_ms)
         self.path = path
         self.key_code = key_code
-        self._on_event = on_event
-        self._interpreter = PressInterpreter(long_press_s=long_press_s, debounce_ms=debounce_ms)
         self._device: Any = None
-        self._running = False
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Open and grab the input device; raises `DeviceUnavailable` if it cannot."""
@@ -62,16 +56,13 @@ class EvdevButton:
         except OSError as exc:
             device.close()
             raise DeviceUnavailable(f"evdev button: {self.path} is grabbed by another program: {exc}") from exc
-        self._device, self._running = device, True
-        self._thread = threading.Thread(target=self._run, name="button-evdev", daemon=True)
-        self._thread.start()
+        self._device = device
+        self._start_reader("button-evdev")
 
-    def stop(self) -> None:
-        """Stop reading and release the device; idempotent."""
-        self._running = False
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(2.0)
-        self._thread = None
+    def __str__(self) -> str:
+        return f"evdev button {self.path}"
+
+    def _release(self) -> None:
         device, self._device = self._device, None
         if device is not None:
             try:
@@ -80,27 +71,17 @@ class EvdevButton:
                 pass
             device.close()
 
-    def _run(self) -> None:
+    def _read_levels(self) -> Iterator[tuple[bool, float]]:
         device = self._device
-        while self._running and device is not None:
-            try:
-                ready, _, _ = select.select([device.fd], [], [], 0.02)
-                if ready:
-                    for event in device.read():
-                        self._handle(event)
-            except OSError as exc:
-                log.error("evdev button %s lost: %s", self.path, exc)
-                self._running = False
-                return
-            for press in self._interpreter.poll(time.monotonic()):
-                self._on_event(press)
-
-    def _handle(self, event: Any) -> None:
-        if event.type != EV_KEY or event.value not in (KEY_UP, KEY_DOWN):
+        if device is None:
             return
-        if self.key_code is not None and event.code != self.key_code:
+        ready, _, _ = select.select([device.fd], [], [], WAIT_S)
+        if not ready:
             return
-        # Kernel stamps are wall-clock; move them onto the monotonic clock the interpreter uses.
-        at = time.monotonic() - (time.time() - event.timestamp())
-        for press in self._interpreter.feed(event.value == KEY_DOWN, at):
-            self._on_event(press)
+        for event in device.read():
+            if event.type != EV_KEY or event.value not in (KEY_UP, KEY_DOWN):
+                continue
+            if self.key_code is not None and event.code != self.key_code:
+                continue
+            # Kernel stamps are wall-clock; move them onto the monotonic clock the interpreter uses.
+            yield event.value == KEY_DOWN, time.monotonic() - (time.time() - event.timestamp())
