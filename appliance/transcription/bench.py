@@ -40,8 +40,12 @@ class BenchResult:
     speedup: float
     direct_segments: int
     streaming_segments: int
+    device: str = "cpu"
+    compute_type: str = "int8"
     direct_wer: float | None = None
     streaming_wer: float | None = None
+    reference_words: int | None = None
+    """Words in the reference: weights a WER when several conversations are pooled."""
 
 
 def _process_cpu_s() -> float:
@@ -86,8 +90,10 @@ def run_streaming(
     return transcript, cpu, waited
 
 
-def score_wer(score_py: Path, conversation: Path, ref: Path, transcript: Transcript) -> float:
-    """WER by the evaluation's own scorer (run as a subprocess, with a timeout)."""
+def score_wer(
+    score_py: Path, conversation: Path, ref: Path, transcript: Transcript
+) -> tuple[float, int]:
+    """(WER, reference words) by the evaluation's own scorer (a subprocess, with a timeout)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         fh.write(transcript.model_dump_json())
     try:
@@ -97,7 +103,8 @@ def score_wer(score_py: Path, conversation: Path, ref: Path, transcript: Transcr
         )
     finally:
         Path(fh.name).unlink(missing_ok=True)
-    return float(json.loads(done.stdout)["wer"])
+    scored = json.loads(done.stdout)
+    return float(scored["wer"]), int(scored["reference_words"])
 
 
 def run_bench(
@@ -122,12 +129,14 @@ def run_bench(
         speedup=speedup,
         direct_segments=len(direct.segments),
         streaming_segments=len(streamed.segments),
+        device=transcriber.device,
+        compute_type=transcriber.compute_type,
     )
     if ref is not None:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             conv = conversation if conversation is not None else _conversation_stub(ref, Path(tmp))
-            result.direct_wer = score_wer(score_py, conv, ref, direct)
-            result.streaming_wer = score_wer(score_py, conv, ref, streamed)
+            result.direct_wer, result.reference_words = score_wer(score_py, conv, ref, direct)
+            result.streaming_wer, _ = score_wer(score_py, conv, ref, streamed)
     return result
 
 
