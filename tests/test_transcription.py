@@ -64,6 +64,50 @@ def test_dutch_phrase_yields_the_expected_words(
     assert transcript.audio_seconds == pytest.approx(ref["duration_s"], abs=0.01)
 
 
+class _CountingModel:
+    """The CTranslate2 model under faster-whisper, counting decodes (one per temperature tried)."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner, self.decodes = inner, 0
+
+    def generate(self, *args: object, **kwargs: object) -> object:
+        self.decodes += 1
+        return self._inner.generate(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+def test_fallback_re_decodes_only_while_allowed(
+    transcriber: WhisperTranscriber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import appliance.transcription.whisper as whisper_mod
+
+    # Every decode now fails the log-probability check, so each would be tried at every
+    # temperature: three decodes for the phrase's one window.
+    monkeypatch.setattr(whisper_mod, "LOG_PROB_THRESHOLD", 0.0)
+    counting = _CountingModel(transcriber._whisper.model)
+    monkeypatch.setattr(transcriber._whisper, "model", counting)
+    audio = to_mono(read_wav(clip(PHRASE)[0]))
+    asked: list[bool] = []
+
+    def decodes(fallback: object) -> int:
+        counting.decodes = 0
+        segments = transcriber.transcribe(audio, fallback=fallback)  # type: ignore[arg-type]
+        assert segments, "a refused re-decode still keeps the text already decoded"
+        return counting.decodes
+
+    assert decodes(True) == len(whisper_mod.TEMPERATURES)
+    assert decodes(False) == 1
+    assert decodes(lambda: False) == 1
+
+    def allowed_once() -> bool:  # stop pressed while the chunk was being re-decoded
+        asked.append(True)
+        return len(asked) == 1
+
+    assert decodes(allowed_once) == 2
+
+
 def test_segments_are_numbered_in_time_order_with_words(
     transcriber: WhisperTranscriber, cfg: TranscriptionConfig
 ) -> None:

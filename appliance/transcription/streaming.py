@@ -146,7 +146,8 @@ class StreamingTranscriber:
                     # feed() refuses audio once closing, so nothing can follow this batch.
                     closing = self._closing
                 for chunk in self._chunker.push(pcm16_to_float(data, self.channels)):
-                    self._transcribe(chunk)
+                    # Once stop is pressed, the worker waits on this chunk too: no re-decoding.
+                    self._transcribe(chunk, fallback=lambda: not self._closing)
                 if closing or self._cancelled:
                     break
             if not self._cancelled:
@@ -173,7 +174,7 @@ class StreamingTranscriber:
         self._chunker.target_chunk_s = target
         log.debug("decoding %.2f s per audio s; chunk target now %.1f s", rate, target)
 
-    def _transcribe(self, chunk: Chunk, *, fallback: bool = True) -> None:
+    def _transcribe(self, chunk: Chunk, *, fallback: bool | Callable[[], bool]) -> None:
         if self._cancelled:
             return
         offset_s = chunk.start_sample / self.sample_rate

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -50,10 +50,11 @@ class Transcriber(Protocol):
         first_id: int = 1,
         id_prefix: str = "s",
         should_stop: Callable[[], bool] | None = None,
-        fallback: bool = True,
+        fallback: bool | Callable[[], bool] = True,
     ) -> list[Segment]:
         """Segments with absolute times (`offset_s` is where `audio` starts in the contact).
-        `fallback=False` decodes at temperature 0 only: bounded time, for the chunk a worker waits on."""
+        `fallback=False` decodes at temperature 0 only: bounded time, for the chunk a worker waits
+        on; a callable is asked before each re-decode whether one is still worth its time."""
         ...
 
     def stamp(self) -> ModelStamp:
@@ -98,13 +99,14 @@ class WhisperTranscriber:
         first_id: int = 1,
         id_prefix: str = "s",
         should_stop: Callable[[], bool] | None = None,
-        fallback: bool = True,
+        fallback: bool | Callable[[], bool] = True,
     ) -> list[Segment]:
         """Segments `id_prefix+first_id`, … in time order; silence gives an empty list.
 
         With `fallback`, a window whose text looks unreliable is decoded again at higher
-        temperatures (several times the cost); without it, the greedy result is kept and the
-        loop guard below drops what repeats."""
+        temperatures (several times the cost); without it, the first result is kept and the
+        loop guard below drops what repeats. A callable `fallback` is asked before each
+        re-decode (the streaming transcriber stops them once the worker pressed stop)."""
         audio = np.ascontiguousarray(audio, dtype=np.float32)
         if audio.ndim != 1:
             raise ValueError(f"expected mono audio, got shape {audio.shape}")
@@ -127,7 +129,7 @@ class WhisperTranscriber:
                 no_speech_threshold=NO_SPEECH_THRESHOLD,
                 compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
                 log_prob_threshold=LOG_PROB_THRESHOLD,
-                temperature=list(TEMPERATURES) if fallback else [TEMPERATURES[0]],
+                temperature=_schedule(fallback),
             )
             # The generator decodes lazily, segment by segment: check for a stop between them.
             fw_segments = []
@@ -141,6 +143,30 @@ class WhisperTranscriber:
             if seg is not None:
                 segments.append(seg)
         return segments
+
+
+class _FallbackSchedule(list[float]):
+    """Temperatures that offer a hotter re-decode only while `allowed()` says so.
+
+    faster-whisper walks the temperature list afresh for each 30 s window and takes the next
+    one only after a decode failed its checks, so asking here, at that moment, decides whether
+    a re-decode happens. When refused, faster-whisper keeps the best result it already has."""
+
+    def __init__(self, temperatures: tuple[float, ...], allowed: Callable[[], bool]) -> None:
+        super().__init__(temperatures)
+        self._allowed = allowed
+
+    def __iter__(self) -> Iterator[float]:
+        for i, temperature in enumerate(super().__iter__()):
+            if i > 0 and not self._allowed():
+                return
+            yield temperature
+
+
+def _schedule(fallback: bool | Callable[[], bool]) -> list[float]:
+    if callable(fallback):
+        return _FallbackSchedule(TEMPERATURES, fallback)
+    return list(TEMPERATURES) if fallback else [TEMPERATURES[0]]
 
 
 def _to_segment(fw: FwSegment, offset_s: float, seg_id: str) -> Segment | None:
