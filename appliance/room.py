@@ -383,7 +383,9 @@ class Room:
                 with rec.lock:
                     rec.writer.close()
                 if rec.streamer is not None:
-                    rec.streamer.cancel()
+                    # A Whisper window in progress cannot be interrupted; its result is dropped
+                    # when it returns, so the client's receipt does not wait for it.
+                    rec.streamer.cancel(timeout=0.5)
                     stopped.append("transcription")
             if contact.state in (S.STOPPED, S.TRANSCRIBED):
                 stopped += ["transcription", "drafting"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -106,16 +107,34 @@ def test_streaming_matches_direct_within_the_wer_bound(transcriber: WhisperTrans
         stream.feed(frames[0])
 
 
+class _CallLog:
+    """The real transcriber, noting when each Whisper call starts."""
+
+    def __init__(self, inner: WhisperTranscriber) -> None:
+        self.inner = inner
+        self.started: list[float] = []
+
+    def transcribe(self, audio: np.ndarray, **kwargs: Any) -> list[Segment]:
+        self.started.append(time.monotonic())
+        return self.inner.transcribe(audio, **kwargs)
+
+
 def test_cancel_stops_promptly_and_forgets_everything(transcriber: WhisperTranscriber) -> None:
     wav, _ = clip(CONVERSATION)
     audio = read_wav(wav)[:, 0]
-    stream = StreamingTranscriber(transcriber, target_chunk_s=3.0)
+    calls = _CallLog(transcriber)
+    stream = StreamingTranscriber(calls, target_chunk_s=3.0)  # type: ignore[arg-type]
     for pcm in frames_of(audio):
         stream.feed(pcm)
-    time.sleep(1.0)  # the worker is now deep in transcription
-    started = time.monotonic()
-    assert stream.cancel(timeout=10)
-    assert time.monotonic() - started < 5.0
+    assert _wait_for(lambda: len(calls.started) >= 2, timeout=60)  # deep in transcription
+    cancelled = time.monotonic()
+    stream.cancel(timeout=0.5)  # as revocation does: it never waits for a Whisper window
+    assert time.monotonic() - cancelled < 1.5
+    assert stream.segments == ()
+    # The window in progress runs out, then the worker stops: no queued chunk is started.
+    assert stream.cancel(timeout=30)
+    # (10 ms: a call may begin between the clock read and the flag being set.)
+    assert all(t < cancelled + 0.01 for t in calls.started), "a chunk was transcribed after cancel"
     assert stream.segments == ()
     stream.feed(b"\x00\x00" * FRAME)  # frames still in flight after a revocation are dropped
     with pytest.raises(StreamClosed):
