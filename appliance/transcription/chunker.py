@@ -169,9 +169,10 @@ class _FrameBuffer:
 
     def append(self, frames: np.ndarray) -> None:
         n = len(frames)
-        if self._buf is None or self._buf.shape[1:] != frames.shape[1:]:
+        if self._buf is None:
             self._buf = np.empty((max(n, 1 << 16), *frames.shape[1:]), dtype=np.float32)
-            self._start = self._end = 0
+        elif self._buf.shape[1:] != frames.shape[1:]:
+            raise ValueError(f"frames of shape {frames.shape} after {self._buf.shape[1:]}")
         if self._end + n > len(self._buf):
             held = self._buf[self._start:self._end]
             if len(held) + n > len(self._buf) // 2:  # grow; else compacting to the front is enough

@@ -146,8 +146,9 @@ class StreamingTranscriber:
                     # feed() refuses audio once closing, so nothing can follow this batch.
                     closing = self._closing
                 for chunk in self._chunker.push(pcm16_to_float(data, self.channels)):
-                    # Once stop is pressed, the worker waits on this chunk too: no re-decoding.
-                    self._transcribe(chunk, fallback=lambda: not self._closing)
+                    # Once stop is pressed the worker waits on this chunk too, and after a
+                    # revocation it is thrown away: no re-decoding then.
+                    self._transcribe(chunk, fallback=lambda: not (self._closing or self._cancelled))
                 if closing or self._cancelled:
                     break
             if not self._cancelled:
