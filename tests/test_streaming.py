@@ -12,7 +12,7 @@ import pytest
 
 from appliance.config import TranscriptionConfig
 from appliance.transcript import Segment
-from appliance.transcription.audio import read_wav
+from appliance.transcription.audio import pcm16_to_float, read_wav
 from appliance.transcription.bench import run_direct
 from appliance.transcription.chunker import StreamChunker
 from appliance.transcription.models import bundled_model_dir, resolve_model
@@ -183,3 +183,10 @@ def test_memory_stays_flat_over_a_long_stream() -> None:
     assert held <= 29.0
     assert cut > 0
     assert cut < 0.6 * total / 16000  # long silences were dropped, not handed to Whisper
+
+
+def test_pcm_round_trip_is_exact() -> None:
+    """The benchmark and tests stream a WAV as PCM: the worker must get the file's own samples."""
+    wav, _ = clip(CONVERSATION[:1])
+    audio = read_wav(wav)
+    assert np.array_equal(pcm16_to_float(float_to_pcm16(audio), 1), audio)

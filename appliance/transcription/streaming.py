@@ -206,5 +206,7 @@ def _clamp(value: float, low: float, high: float) -> float:
 
 
 def float_to_pcm16(audio: np.ndarray) -> bytes:
-    """float32 [-1, 1] frames back to 16-bit little-endian PCM (for tests and the benchmark)."""
-    return bytes((np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
+    """float32 [-1, 1] frames back to 16-bit little-endian PCM (for tests and the benchmark);
+    the exact inverse of `pcm16_to_float`, so a streamed file is the same audio as the file."""
+    scaled = np.rint(np.clip(audio, -1.0, 32767 / 32768) * 32768.0)
+    return bytes(scaled.astype("<i2").tobytes())
