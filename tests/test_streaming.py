@@ -1,4 +1,4 @@
-"""Streaming transcription while recording: same result as whole-file, prompt cancel, flat memory."""
+"""Streaming transcription while recording: the whole-file result, prompt cancel, flat memory."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from appliance.config import TranscriptionConfig
 from appliance.transcript import Segment
 from appliance.transcription.audio import pcm16_to_float, read_wav
 from appliance.transcription.bench import run_direct
-from appliance.transcription.chunker import StreamChunker
 from appliance.transcription.models import bundled_model_dir, resolve_model
+from appliance.transcription.speech_track import SpeechTrack
 from appliance.transcription.streaming import StreamClosed, StreamingTranscriber, float_to_pcm16
-from appliance.transcription.whisper import WhisperTranscriber
+from appliance.transcription.whisper import WhisperTranscriber, Window
 from tests.audio import clip, wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -31,7 +31,7 @@ CONVERSATION = (
     ("worker", "Dan maken we een afspraak voor volgende week dinsdag."),
     ("client", "Dat is goed, dank u wel."),
 )
-# About 50 s: long enough to be cut into chunks the way a real conversation is.
+# About 42 s: more than one 30 s window, as every real conversation.
 LONGER = CONVERSATION + (
     ("worker", "Hoeveel kinderen wonen er bij u thuis?"),
     ("client", "Ik woon samen met mijn twee kinderen van zes en negen jaar."),
@@ -56,6 +56,11 @@ def frames_of(audio: np.ndarray) -> Iterator[bytes]:
         yield float_to_pcm16(audio[start:start + FRAME])
 
 
+def _heard(segments: tuple[Segment, ...], start: float, end: float) -> bool:
+    """Some segment overlaps [start, end]."""
+    return any(min(s.end, end) > max(s.start, start) for s in segments)
+
+
 def _wait_for(predicate: object, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -65,7 +70,7 @@ def _wait_for(predicate: object, timeout: float) -> bool:
     return False
 
 
-def test_streaming_matches_direct_within_the_wer_bound(transcriber: WhisperTranscriber) -> None:
+def test_streaming_gives_the_whole_file_transcript(transcriber: WhisperTranscriber) -> None:
     wav, ref = clip(LONGER, stereo=True)
     reference = " ".join(t["text"] for t in ref["turns"])
     audio = read_wav(wav)
@@ -73,32 +78,35 @@ def test_streaming_matches_direct_within_the_wer_bound(transcriber: WhisperTrans
     direct, _, _ = run_direct(transcriber, wav)
 
     heard: list[Segment] = []
-    stream = StreamingTranscriber(transcriber, channels=2, on_segment=heard.append, target_chunk_s=20.0)
+    # Full windows, as on a box fast enough for its latency budget (a slow one gets shorter ones).
+    stream = StreamingTranscriber(transcriber, channels=2, on_segment=heard.append, window_s=30.0)
     frames = list(frames_of(audio))
-    split = int(len(frames) * 0.75)
+    split = int(len(frames) * 0.85)
     for pcm in frames[:split]:
         stream.feed(pcm)
-    # Speech already complete is transcribed during the conversation, before stop.
+    # The first window is decoded during the conversation, before stop.
     assert _wait_for(lambda: len(heard) > 0, timeout=60), "nothing transcribed while streaming"
+    before_stop = len(heard)
     for pcm in frames[split:]:
         stream.feed(pcm)
     streamed = stream.finish(timeout=60)
 
+    # Windows decoded while recording are the whole-file windows, word for word.
+    for got, want in zip(streamed.segments[:before_stop], direct.segments, strict=False):
+        assert (got.text, got.speaker) == (want.text, want.speaker)
+        assert got.start == pytest.approx(want.start, abs=0.1) and got.end == pytest.approx(want.end, abs=0.1)
+    # The window after stop is decoded without temperature fallback (bounded wait); the
+    # issue's bound holds for the whole transcript.
     direct_wer = wer(reference, " ".join(s.text for s in direct.segments))
     stream_wer = wer(reference, " ".join(s.text for s in streamed.segments))
-    # The issue's bound (streaming WER <= 1.05 x direct) is measured by `spreekkamer bench
-    # transcribe` over whole conversations. On one 50 s clip of robotic synthetic speech the
-    # decoder is so unsure that a different window end flips words either way (seen: -0.03 to
-    # +0.12 on the same clip synthesized anew), so here the check is that streaming loses nothing:
-    # no gross drop in accuracy and every turn heard.
-    assert stream_wer <= direct_wer + 0.15, (direct_wer, stream_wer)
+    assert stream_wer <= 1.05 * direct_wer, (direct_wer, stream_wer)
     for turn in ref["turns"]:
-        assert any(min(s.end, turn["end"]) > max(s.start, turn["start"]) for s in streamed.segments), turn
+        assert _heard(streamed.segments, turn["start"], turn["end"]), turn
     assert [s.id for s in streamed.segments] == [f"s{i}" for i in range(1, len(streamed.segments) + 1)]
     assert list(streamed.segments) == heard  # callback saw each segment once, in order
     starts = [s.start for s in streamed.segments]
     assert starts == sorted(starts) and streamed.segments[-1].end <= ref["duration_s"] + 0.5
-    for seg in streamed.segments:  # absolute times: each segment lies on a turn of its speaker
+    for seg in streamed.segments:  # stream times: each segment lies on a turn of its speaker
         turn = max(ref["turns"], key=lambda t: min(seg.end, t["end"]) - max(seg.start, t["start"]))
         assert min(seg.end, turn["end"]) > max(seg.start, turn["start"]), seg
         assert seg.speaker == turn["speaker"], (seg, turn)
@@ -107,23 +115,67 @@ def test_streaming_matches_direct_within_the_wer_bound(transcriber: WhisperTrans
         stream.feed(frames[0])
 
 
+def test_pauses_are_taken_out_and_times_map_back(transcriber: WhisperTranscriber) -> None:
+    """Long silences inside the stream: decoded without them, timed where they were said."""
+    wav, ref = clip(CONVERSATION[:4])
+    speech = read_wav(wav)[:, 0]
+    cut = round(ref["turns"][2]["start"] * 16000) - 3200  # in the pause before the third turn
+    gap = 12.0
+    audio = np.concatenate([speech[:cut], np.zeros(int(gap * 16000), np.float32), speech[cut:]])
+    stream = StreamingTranscriber(transcriber)
+    for pcm in frames_of(audio):
+        stream.feed(pcm)
+    streamed = stream.finish(timeout=60)
+    assert streamed.segments
+    for turn in ref["turns"]:
+        shift = gap if turn["start"] * 16000 > cut else 0.0
+        start, end = turn["start"] + shift, turn["end"] + shift
+        assert _heard(streamed.segments, start, end), turn
+    for seg in streamed.segments:  # nothing is placed in the silence
+        assert seg.end <= cut / 16000 + 0.5 or seg.start >= cut / 16000 + gap - 0.5, seg
+        for w in seg.words:
+            assert w.end <= cut / 16000 + 0.5 or w.start >= cut / 16000 + gap - 0.5, w
+
+
+def test_a_slow_box_gets_shorter_windows(transcriber: WhisperTranscriber) -> None:
+    wav, ref = clip(LONGER)
+    audio = read_wav(wav)[:, 0]
+    calls = _CallLog(transcriber)
+    # A budget no box meets: windows shrink to the shortest, and nothing is lost.
+    stream = StreamingTranscriber(calls, latency_budget_s=0.01)  # type: ignore[arg-type]
+    for pcm in frames_of(audio):
+        stream.feed(pcm)
+    streamed = stream.finish(timeout=120)
+    # The first window is full (the speed is not known yet); the next ones are the shortest.
+    assert calls.lengths[0] > 29.9 and calls.lengths[1:], calls.lengths
+    assert max(calls.lengths[1:]) <= 10.0, calls.lengths
+    for turn in ref["turns"]:
+        assert _heard(streamed.segments, turn["start"], turn["end"]), turn
+
+
 class _CallLog:
     """The real transcriber, noting when each Whisper call starts."""
 
     def __init__(self, inner: WhisperTranscriber) -> None:
         self.inner = inner
         self.started: list[float] = []
+        self.lengths: list[float] = []  # seconds of speech given to each window (not the last)
 
-    def transcribe(self, audio: np.ndarray, **kwargs: Any) -> list[Segment]:
+    def decode_window(self, audio: np.ndarray, **kwargs: Any) -> Window:
         self.started.append(time.monotonic())
-        return self.inner.transcribe(audio, **kwargs)
+        if not kwargs.get("to_end"):
+            self.lengths.append((len(audio) - kwargs.get("context", 0)) / 16000)
+        return self.inner.decode_window(audio, **kwargs)
+
+    def stamp(self) -> Any:
+        return self.inner.stamp()
 
 
 def test_cancel_stops_promptly_and_forgets_everything(transcriber: WhisperTranscriber) -> None:
     wav, _ = clip(CONVERSATION)
     audio = read_wav(wav)[:, 0]
     calls = _CallLog(transcriber)
-    stream = StreamingTranscriber(calls, target_chunk_s=3.0)  # type: ignore[arg-type]
+    stream = StreamingTranscriber(calls, window_s=3.0)  # type: ignore[arg-type]
     for pcm in frames_of(audio):
         stream.feed(pcm)
     assert _wait_for(lambda: len(calls.started) >= 2, timeout=60)  # deep in transcription
@@ -166,23 +218,29 @@ def test_feed_from_another_thread_and_odd_frame_boundaries(transcriber: WhisperT
 
 
 def test_memory_stays_flat_over_a_long_stream() -> None:
-    """Ten minutes of talk and long silences: the held tail never grows past one chunk."""
+    """Ten minutes of talk and long silences, decoded a window at a time: the audio held never
+    grows past one window, and the silences are dropped as they are decided."""
     wav, _ = clip(CONVERSATION)
     speech = read_wav(wav)
     pause = np.zeros((16000 * 40, 1), dtype=np.float32)
-    chunker = StreamChunker(target_chunk_s=10.0)
-    held, cut = 0.0, 0.0
-    total = 0
+    track = SpeechTrack()
+    window = 30 * 16000
+    held, kept, total = 0.0, 0, 0
     while total < 16000 * 600:
         for block in (speech, pause):
             for start in range(0, len(block), 16000):
                 piece = block[start:start + 16000]
                 total += len(piece)
-                cut += sum(len(c.frames) for c in chunker.push(piece)) / 16000
-                held = max(held, chunker.tail_seconds)
-    assert held <= 29.0
-    assert cut > 0
-    assert cut < 0.6 * total / 16000  # long silences were dropped, not handed to Whisper
+                track.push(piece)
+                held = max(held, track.held_seconds)
+                while track.held >= window:  # as the worker does after decoding a window
+                    kept += window
+                    track.advance(window)
+    track.end()
+    kept += track.held
+    assert held <= 30 + 1.5  # one window, its spectrogram context and the undecided second
+    assert kept > 0
+    assert kept < 0.6 * total  # long silences were dropped, not handed to Whisper
 
 
 def test_pcm_round_trip_is_exact() -> None:

@@ -1,8 +1,10 @@
-"""Transcription while the conversation runs, so that stop only waits for the last few seconds.
+"""Transcription while the conversation runs, so that stop only waits for the last window.
 
-The recorder calls `feed` with PCM frames from its own thread; one worker thread scores voice
-activity, cuts chunks at pauses (`StreamChunker`) and transcribes them. `finish` transcribes
-what is left; `cancel` (consent revoked) stops at once and drops everything held.
+The recorder calls `feed` with PCM frames from its own thread; one worker thread takes the
+pauses out as they are decided (`SpeechTrack`) and decodes each 30 s window of speech as soon
+as it is complete, exactly as faster-whisper decodes that window of the whole recording
+(`decode_window`): the streamed transcript is the whole-file one, ready sooner. `finish`
+decodes what is left; `cancel` (consent revoked) stops at once and drops everything held.
 """
 
 from __future__ import annotations
@@ -16,17 +18,19 @@ import numpy as np
 
 from appliance.transcript import Segment, Transcript
 from appliance.transcription.audio import pcm16_to_float, to_mono
-from appliance.transcription.chunker import Chunk, StreamChunker
 from appliance.transcription.speakers import label_speakers
-from appliance.transcription.whisper import Transcriber
+from appliance.transcription.speech_track import SpeechTrack
+from appliance.transcription.whisper import Transcriber, Window
 
 log = logging.getLogger(__name__)
 
 
-INITIAL_TARGET_S = 20.0
-"""Chunk size before the decoding speed of this box is known."""
-MIN_TARGET_S, MAX_TARGET_S = 12.0, 27.0
-"""Smaller chunks waste Whisper calls; larger ones no longer fit one 30 s window."""
+FULL_WINDOW_S = 30.0
+"""Whisper's window; with it a stream decodes exactly the windows of the whole file."""
+MIN_WINDOW_S = 10.0
+"""Smaller windows, for a box too slow for full ones within the latency budget, waste calls."""
+EDGE = 320
+"""Samples past the window's end, so its last spectrogram frames are those of the whole file."""
 BATCH_S = 0.25
 """Audio gathered before the worker scores it: waking for every 30 ms frame cost more CPU in
 voice-activity calls and copies than it saved in latency."""
@@ -47,11 +51,13 @@ class StreamingTranscriber:
         channels: int = 1,
         language: str = "nl",
         on_segment: Callable[[Segment], None] | None = None,
-        latency_budget_s: float = 3.5,
-        target_chunk_s: float | None = None,
+        latency_budget_s: float = 4.5,
+        window_s: float | None = None,
     ) -> None:
-        """`latency_budget_s`: how long the last chunk may take to decode after stop; chunk size
-        follows from the measured decoding speed. A fixed `target_chunk_s` turns that off."""
+        """`latency_budget_s`: how long decoding the last window may take after stop. Windows
+        are full (30 s) unless this box decodes them too slowly for that; then they shrink,
+        and the transcript is no longer exactly the whole-file one. A fixed `window_s` turns
+        this off."""
         if sample_rate != 16000:
             raise ValueError(f"Whisper needs 16000 Hz audio, got {sample_rate} Hz")
         if channels not in (1, 2):
@@ -60,12 +66,10 @@ class StreamingTranscriber:
         self.sample_rate, self.channels, self.language = sample_rate, channels, language
         self._on_segment = on_segment
         self._budget_s = latency_budget_s
-        self._adaptive = target_chunk_s is None
+        self._adaptive = window_s is None
+        self._window_s = _clamp(FULL_WINDOW_S if window_s is None else window_s, 1.0, FULL_WINDOW_S)
         self._rates: list[float] = []
-        self._chunker = StreamChunker(
-            sample_rate=sample_rate,
-            target_chunk_s=INITIAL_TARGET_S if target_chunk_s is None else target_chunk_s,
-        )
+        self._track = SpeechTrack(sample_rate=sample_rate)
         self._cond = threading.Condition()
         self._pending = bytearray()  # fed, not yet taken by the worker
         self._batch_bytes = int(BATCH_S * sample_rate) * 2 * channels
@@ -145,60 +149,86 @@ class StreamingTranscriber:
                     del self._pending[:usable]
                     # feed() refuses audio once closing, so nothing can follow this batch.
                     closing = self._closing
-                for chunk in self._chunker.push(pcm16_to_float(data, self.channels)):
-                    # Once stop is pressed the worker waits on this chunk too, and after a
+                self._track.push(pcm16_to_float(data, self.channels))
+                while not self._cancelled and self._window_ready():
+                    # Once stop is pressed the worker waits on this window too, and after a
                     # revocation it is thrown away: no re-decoding then.
-                    self._transcribe(chunk, fallback=lambda: not (self._closing or self._cancelled))
+                    self._decode(fallback=lambda: not (self._closing or self._cancelled))
                 if closing or self._cancelled:
                     break
             if not self._cancelled:
-                last = self._chunker.flush()
-                if last is not None:
-                    # The worker is waiting for this one: no temperature fallback, whose re-decoding
-                    # can take several times as long on a hard passage.
-                    self._transcribe(last, fallback=False)
+                self._track.end()
+                # The worker is waiting for these: no temperature fallback, whose re-decoding
+                # can take several times as long on a hard passage.
+                self._decode(fallback=False, to_end=True)
         except BaseException as exc:  # surfaced by finish(); a worker must never die silently
             log.exception("streaming transcription failed")
             self._error = exc
         finally:
-            self._chunker.discard()
+            self._track.discard()
 
-    def _adapt(self, took_s: float, audio_s: float) -> None:
-        """Size the next chunks so decoding one stays within the latency budget on this box."""
-        if not self._adaptive or audio_s < 3.0:
-            return
-        # The median of recent chunks: one hard passage re-decoded by fallback must not shrink
-        # every following chunk (small chunks waste Whisper calls).
-        self._rates = [*self._rates[-4:], took_s / audio_s]
-        rate = float(np.median(self._rates))
-        target = _clamp(self._budget_s / rate, MIN_TARGET_S, MAX_TARGET_S)
-        self._chunker.target_chunk_s = target
-        log.debug("decoding %.2f s per audio s; chunk target now %.1f s", rate, target)
+    def _window_ready(self) -> bool:
+        return self._track.held >= round(self._window_s * self.sample_rate) + EDGE
 
-    def _transcribe(self, chunk: Chunk, *, fallback: bool | Callable[[], bool]) -> None:
-        if self._cancelled:
+    def _decode(self, *, fallback: bool | Callable[[], bool], to_end: bool = False) -> None:
+        window_samples = round(self._window_s * self.sample_rate)
+        frames, context = self._track.window(None if to_end else window_samples + EDGE)
+        if len(frames) - context == 0:
             return
-        offset_s = chunk.start_sample / self.sample_rate
+        if not to_end and self._window_s < FULL_WINDOW_S:
+            frames = frames[:context + window_samples]  # a short window ends at its length
+        start_s = self._track.start_s
         began = time.monotonic()
-        segments = self._transcriber.transcribe(
-            to_mono(chunk.frames),
-            offset_s=offset_s,
-            first_id=len(self._segments) + 1,
-            should_stop=lambda: self._cancelled,
-            fallback=fallback,
+        window = self._transcriber.decode_window(
+            to_mono(frames), context=context, to_end=to_end,
+            should_stop=lambda: self._cancelled, fallback=fallback,
         )
-        self._adapt(time.monotonic() - began, len(chunk.frames) / self.sample_rate)
-        if self.channels == 2:
-            segments = label_speakers(segments, chunk.frames, offset_s=offset_s)
+        if not to_end:
+            self._adapt(time.monotonic() - began)
+        segments = self._in_stream_time(window, start_s, frames[context:])
+        self._track.advance(window.advance)
         with self._cond:
             if self._cancelled:
                 return
+            first = len(self._segments) + 1
+            segments = [seg.model_copy(update={"id": f"s{first + i}"}) for i, seg in enumerate(segments)]
             self._segments.extend(segments)
         for seg in segments:
             if self._on_segment is not None:
                 self._on_segment(seg)
-        log.debug("chunk at %.1f s: %.1f s speech, %d segments", offset_s, chunk.speech_s,
-                  len(segments))
+        log.debug("window at %.1f s of speech: %d segments, next %.2f s on", start_s,
+                  len(segments), window.advance / self.sample_rate)
+
+    def _in_stream_time(self, window: Window, start_s: float, frames: np.ndarray) -> list[Segment]:
+        """The window's segments with stream times (and speakers, from the stereo frames)."""
+        segments = window.segments
+        if self.channels == 2:
+            segments = label_speakers(segments, frames)
+        out = []
+        for seg in segments:
+            words = tuple(
+                w.model_copy(update={
+                    "start": round(self._track.stream_time(start_s + w.start), 3),
+                    "end": round(self._track.stream_time(start_s + w.end, like=start_s + w.start), 3),
+                })
+                for w in seg.words
+            )
+            begin = words[0].start if words else round(self._track.stream_time(start_s + seg.start), 3)
+            end = words[-1].end if words else round(
+                self._track.stream_time(start_s + seg.end, like=start_s + seg.start), 3)
+            out.append(seg.model_copy(update={"words": words, "start": begin, "end": max(begin, end)}))
+        return out
+
+    def _adapt(self, took_s: float) -> None:
+        """Shrink windows when this box cannot decode a full one within the latency budget."""
+        if not self._adaptive:
+            return
+        # The median of recent windows: one hard passage re-decoded by fallback must not shrink
+        # every following window.
+        self._rates = [*self._rates[-4:], took_s / self._window_s]
+        rate = float(np.median(self._rates))
+        self._window_s = _clamp(self._budget_s / rate, MIN_WINDOW_S, FULL_WINDOW_S)
+        log.debug("decoding %.3f s per audio s; window now %.1f s", rate, self._window_s)
 
 
 def _clamp(value: float, low: float, high: float) -> float:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import ctranslate2
 import numpy as np
 
 from appliance.config import TranscriptionConfig
@@ -21,6 +21,8 @@ from appliance.transcription.audio import SAMPLE_RATE, read_wav, to_mono
 from appliance.transcription.guards import is_loop, kept_indices
 from appliance.transcription.models import ModelInfo, choose_device, resolve_model
 from appliance.transcription.speakers import label_speakers
+from appliance.transcription.vad import MIN_SILENCE_MS
+from appliance.transcription.windows import HOP, WindowDone, WindowHooks
 
 if TYPE_CHECKING:
     from faster_whisper.transcribe import Segment as FwSegment
@@ -31,12 +33,9 @@ NO_SPEECH_THRESHOLD = 0.6
 COMPRESSION_RATIO_THRESHOLD = 2.4
 LOG_PROB_THRESHOLD = -1.0
 TEMPERATURES = (0.0, 0.2, 0.4)
-RANDOM_SEED = 20261128
 """Fallback temperatures when a decode looks poor. Sampling hotter than 0.4 mostly produces
 invented text (and decodes to the length limit, the main cost on a CPU box); the repetition
 guard below handles the loops the hotter fallbacks were meant to break."""
-MIN_SILENCE_MS = 500
-"""Pauses shorter than this stay inside one VAD chunk (turn gaps are usually longer)."""
 
 
 class Transcriber(Protocol):
@@ -57,9 +56,30 @@ class Transcriber(Protocol):
         on; a callable is asked before each re-decode whether one is still worth its time."""
         ...
 
+    def decode_window(
+        self,
+        audio: np.ndarray,
+        *,
+        context: int = 0,
+        to_end: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+        fallback: bool | Callable[[], bool] = True,
+    ) -> Window:
+        """One window of speech already freed of pauses (see `WhisperTranscriber.decode_window`)."""
+        ...
+
     def stamp(self) -> ModelStamp:
         """Which model and settings produced the segments."""
         ...
+
+
+@dataclass(frozen=True)
+class Window:
+    """A decoded window: segments timed from the window's start (ids w1, w2, …) and where the
+    next window starts (samples after this one's start)."""
+
+    segments: list[Segment]
+    advance: int
 
 
 class WhisperTranscriber:
@@ -79,6 +99,7 @@ class WhisperTranscriber:
             cpu_threads=cfg.cpu_threads,
             local_files_only=True,
         )
+        self._hooks = WindowHooks(self._whisper)
         log.info("loaded %s %s on %s/%s", model.name, model.version, self.device, self.compute_type)
 
     def stamp(self) -> ModelStamp:
@@ -107,42 +128,87 @@ class WhisperTranscriber:
         temperatures (several times the cost); without it, the first result is kept and the
         loop guard below drops what repeats. A callable `fallback` is asked before each
         re-decode (the streaming transcriber stops them once the worker pressed stop)."""
-        audio = np.ascontiguousarray(audio, dtype=np.float32)
-        if audio.ndim != 1:
-            raise ValueError(f"expected mono audio, got shape {audio.shape}")
+        audio = _mono(audio)
         if len(audio) < SAMPLE_RATE // 10:
             return []
         with self._lock:
-            # Temperature fallback samples at random; a fixed seed makes the same audio give the
-            # same transcript, so results can be reproduced and compared.
-            ctranslate2.set_random_seed(RANDOM_SEED)
-            raw, _info = self._whisper.transcribe(
-                audio,
-                language=self.cfg.language,
-                task="transcribe",
-                beam_size=self.cfg.beam_size,
-                best_of=self.cfg.best_of,
-                word_timestamps=True,
-                vad_filter=True,
-                vad_parameters={"min_silence_duration_ms": MIN_SILENCE_MS},
-                condition_on_previous_text=False,
-                no_speech_threshold=NO_SPEECH_THRESHOLD,
-                compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
-                log_prob_threshold=LOG_PROB_THRESHOLD,
-                temperature=_schedule(fallback),
-            )
-            # The generator decodes lazily, segment by segment: check for a stop between them.
-            fw_segments = []
-            for fw in raw:
-                if should_stop is not None and should_stop():
-                    return []
-                fw_segments.append(fw)
+            self._hooks.begin()
+            fw_segments = self._decode(audio, should_stop, fallback, vad=True)
         segments: list[Segment] = []
         for fw in fw_segments:
             seg = _to_segment(fw, offset_s, f"{id_prefix}{first_id + len(segments)}")
             if seg is not None:
                 segments.append(seg)
         return segments
+
+    def decode_window(
+        self,
+        audio: np.ndarray,
+        *,
+        context: int = 0,
+        to_end: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+        fallback: bool | Callable[[], bool] = True,
+    ) -> Window:
+        """Decode the first window of `audio` (speech with its pauses already taken out, after
+        `context` samples of what came before it) as faster-whisper decodes that window of a
+        whole file; `to_end` decodes every window up to the end instead."""
+        audio = _mono(audio)
+        if len(audio) - context < SAMPLE_RATE // 10:
+            return Window([], max(0, len(audio) - context))
+        with self._lock:
+            self._hooks.begin(context=context, windows=None if to_end else 1)
+            fw_segments = self._decode(audio, should_stop, fallback, vad=False)
+            next_seek = self._hooks.next_seek
+        segments: list[Segment] = []
+        for fw in fw_segments:
+            seg = _to_segment(fw, 0.0, f"w{len(segments) + 1}")
+            if seg is not None:
+                segments.append(seg)
+        advance = len(audio) - context if next_seek is None else next_seek * HOP
+        return Window(segments, advance)
+
+    def _decode(
+        self,
+        audio: np.ndarray,
+        should_stop: Callable[[], bool] | None,
+        fallback: bool | Callable[[], bool],
+        *,
+        vad: bool,
+    ) -> list[FwSegment]:
+        """faster-whisper's segments for `audio` (caller holds the lock). The generator decodes
+        lazily, window by window: a stop is checked between segments."""
+        raw, _info = self._whisper.transcribe(
+            audio,
+            language=self.cfg.language,
+            task="transcribe",
+            beam_size=self.cfg.beam_size,
+            best_of=self.cfg.best_of,
+            word_timestamps=True,
+            vad_filter=vad,
+            vad_parameters={"min_silence_duration_ms": MIN_SILENCE_MS} if vad else None,
+            condition_on_previous_text=False,
+            no_speech_threshold=NO_SPEECH_THRESHOLD,
+            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+            log_prob_threshold=LOG_PROB_THRESHOLD,
+            temperature=_schedule(fallback),
+        )
+        segments: list[FwSegment] = []
+        try:
+            for fw in raw:
+                if should_stop is not None and should_stop():
+                    return []
+                segments.append(fw)
+        except WindowDone:
+            pass  # the one window asked for is decoded; the hook stopped the next one
+        return segments
+
+
+def _mono(audio: np.ndarray) -> np.ndarray:
+    audio = np.ascontiguousarray(audio, dtype=np.float32)
+    if audio.ndim != 1:
+        raise ValueError(f"expected mono audio, got shape {audio.shape}")
+    return audio
 
 
 class _FallbackSchedule(list[float]):
@@ -179,7 +245,7 @@ def _to_segment(fw: FwSegment, offset_s: float, seg_id: str) -> Segment | None:
     if words:
         tokens = [w.word for w in words]
         if is_loop(tokens):
-            log.warning("dropped a repetition loop at %.1f s", fw.start + offset_s)
+            log.warning("dropped a repetition loop %.1f s into the audio decoded", fw.start + offset_s)
             return None
         words = [words[i] for i in kept_indices(tokens)]
         text = "".join(w.word for w in words).strip()
