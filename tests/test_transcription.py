@@ -124,15 +124,6 @@ def test_segments_are_numbered_in_time_order_with_words(
         assert seg.words[-1].end <= seg.end + 0.01
 
 
-def test_offset_shifts_times_and_ids_continue(transcriber: WhisperTranscriber) -> None:
-    wav, _ = clip(PHRASE)
-    audio = to_mono(read_wav(wav))
-    plain = transcriber.transcribe(audio)
-    shifted = transcriber.transcribe(audio, offset_s=100.0, first_id=7)
-    assert [s.id for s in shifted] == [f"s{7 + i}" for i in range(len(plain))]
-    assert [round(s.start - 100.0, 2) for s in shifted] == [round(s.start, 2) for s in plain]
-
-
 @pytest.mark.parametrize("noise", [0.0, 0.003])
 def test_silence_yields_no_segments(
     transcriber: WhisperTranscriber, cfg: TranscriptionConfig, noise: float

@@ -41,19 +41,9 @@ guard below handles the loops the hotter fallbacks were meant to break."""
 class Transcriber(Protocol):
     """Anything that turns 16 kHz mono float32 audio into segments."""
 
-    def transcribe(
-        self,
-        audio: np.ndarray,
-        *,
-        offset_s: float = 0.0,
-        first_id: int = 1,
-        id_prefix: str = "s",
-        should_stop: Callable[[], bool] | None = None,
-        fallback: bool | Callable[[], bool] = True,
-    ) -> list[Segment]:
-        """Segments with absolute times (`offset_s` is where `audio` starts in the contact).
-        `fallback=False` decodes at temperature 0 only: bounded time, for the chunk a worker waits
-        on; a callable is asked before each re-decode whether one is still worth its time."""
+    def transcribe(self, audio: np.ndarray, *, fallback: bool | Callable[[], bool] = True) -> list[Segment]:
+        """A whole recording's segments s1, s2, … `fallback=False` decodes at temperature 0 only
+        (bounded time); a callable is asked before each re-decode whether one is still worth it."""
         ...
 
     def decode_window(
@@ -112,17 +102,8 @@ class WhisperTranscriber:
             compute_type=self.compute_type,
         )
 
-    def transcribe(
-        self,
-        audio: np.ndarray,
-        *,
-        offset_s: float = 0.0,
-        first_id: int = 1,
-        id_prefix: str = "s",
-        should_stop: Callable[[], bool] | None = None,
-        fallback: bool | Callable[[], bool] = True,
-    ) -> list[Segment]:
-        """Segments `id_prefix+first_id`, … in time order; silence gives an empty list.
+    def transcribe(self, audio: np.ndarray, *, fallback: bool | Callable[[], bool] = True) -> list[Segment]:
+        """Segments s1, s2, … in time order; silence gives an empty list.
 
         With `fallback`, a window whose text looks unreliable is decoded again at higher
         temperatures (several times the cost); without it, the first result is kept and the
@@ -133,10 +114,10 @@ class WhisperTranscriber:
             return []
         with self._lock:
             self._hooks.begin()
-            fw_segments = self._decode(audio, should_stop, fallback, vad=True)
+            fw_segments = self._decode(audio, None, fallback, vad=True)
         segments: list[Segment] = []
         for fw in fw_segments:
-            seg = _to_segment(fw, offset_s, f"{id_prefix}{first_id + len(segments)}")
+            seg = _to_segment(fw, f"s{len(segments) + 1}")
             if seg is not None:
                 segments.append(seg)
         return segments
@@ -162,7 +143,7 @@ class WhisperTranscriber:
             next_seek = self._hooks.next_seek
         segments: list[Segment] = []
         for fw in fw_segments:
-            seg = _to_segment(fw, 0.0, f"w{len(segments) + 1}")
+            seg = _to_segment(fw, f"w{len(segments) + 1}")
             if seg is not None:
                 segments.append(seg)
         advance = len(audio) - context if next_seek is None else next_seek * HOP
@@ -235,17 +216,17 @@ def _schedule(fallback: bool | Callable[[], bool]) -> list[float]:
     return list(TEMPERATURES) if fallback else [TEMPERATURES[0]]
 
 
-def _to_segment(fw: FwSegment, offset_s: float, seg_id: str) -> Segment | None:
+def _to_segment(fw: FwSegment, seg_id: str) -> Segment | None:
     """Our Segment from faster-whisper's, or None for a loop or empty text."""
     words = [
-        Word(start=round(w.start + offset_s, 3), end=round(w.end + offset_s, 3),
+        Word(start=round(w.start, 3), end=round(w.end, 3),
              word=w.word, probability=round(w.probability, 4))
         for w in (fw.words or [])
     ]
     if words:
         tokens = [w.word for w in words]
         if is_loop(tokens):
-            log.warning("dropped a repetition loop %.1f s into the audio decoded", fw.start + offset_s)
+            log.warning("dropped a repetition loop %.1f s into the audio decoded", fw.start)
             return None
         words = [words[i] for i in kept_indices(tokens)]
         text = "".join(w.word for w in words).strip()
@@ -253,8 +234,8 @@ def _to_segment(fw: FwSegment, offset_s: float, seg_id: str) -> Segment | None:
         text = fw.text.strip()
     if not text:
         return None
-    start = words[0].start if words else fw.start + offset_s
-    end = words[-1].end if words else fw.end + offset_s
+    start = words[0].start if words else fw.start
+    end = words[-1].end if words else fw.end
     return Segment(
         id=seg_id,
         start=round(max(0.0, start), 3),
