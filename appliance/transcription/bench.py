@@ -54,12 +54,12 @@ def _process_cpu_s() -> float:
 
 
 def run_direct(
-    transcriber: WhisperTranscriber, audio_path: Path
+    transcriber: WhisperTranscriber, audio_path: Path, *, fallback: bool = True
 ) -> tuple[Transcript, float, float]:
     """Whole-file transcription: (transcript, CPU seconds of all threads, wall seconds)."""
     frames = read_wav(audio_path)
     before, t0 = _process_cpu_s(), time.monotonic()
-    segments = transcriber.transcribe(to_mono(frames))
+    segments = transcriber.transcribe(to_mono(frames), fallback=fallback)
     cpu, wall = _process_cpu_s() - before, time.monotonic() - t0
     if frames.shape[1] == 2:
         segments = label_speakers(segments, frames)

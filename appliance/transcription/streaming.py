@@ -53,11 +53,13 @@ class StreamingTranscriber:
         on_segment: Callable[[Segment], None] | None = None,
         latency_budget_s: float = 4.5,
         window_s: float | None = None,
+        fallback: bool = True,
     ) -> None:
         """`latency_budget_s`: how long decoding the last window may take after stop. Windows
         are full (30 s) unless this box decodes them too slowly for that; then they shrink,
         and the transcript is no longer exactly the whole-file one. A fixed `window_s` turns
-        this off."""
+        this off. `fallback=False`: no temperature fallback at all, so that the same audio always
+        gives the same transcript (fallback samples at random)."""
         if sample_rate != 16000:
             raise ValueError(f"Whisper needs 16000 Hz audio, got {sample_rate} Hz")
         if channels not in (1, 2):
@@ -67,6 +69,7 @@ class StreamingTranscriber:
         self._on_segment = on_segment
         self._budget_s = latency_budget_s
         self._adaptive = window_s is None
+        self._fallback = fallback
         self._window_s = _clamp(FULL_WINDOW_S if window_s is None else window_s, 1.0, FULL_WINDOW_S)
         self._rates: list[float] = []
         self._track = SpeechTrack(sample_rate=sample_rate)
@@ -153,7 +156,8 @@ class StreamingTranscriber:
                 while not self._cancelled and self._window_ready():
                     # Once stop is pressed the worker waits on this window too, and after a
                     # revocation it is thrown away: no re-decoding then.
-                    self._decode(fallback=lambda: not (self._closing or self._cancelled))
+                    self._decode(fallback=self._fallback and (
+                        lambda: not (self._closing or self._cancelled)))
                 if closing or self._cancelled:
                     break
             if not self._cancelled:
