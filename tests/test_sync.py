@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key, l
 from appliance.store.db import Store
 from appliance.sync import outbox, topics
 from appliance.sync.envelope import Ack, seal_report, sign_ack, verify_ack
-from appliance.sync.mqtt_tls import make_client
+from appliance.sync.mqtt_tls import make_client, probe_tls_identity
 from appliance.sync.relay import Relay
 from central import store as central_store
 from central.__main__ import main as central_main
@@ -29,7 +29,7 @@ from central.config import DirectorySinkConfig, ReceiverConfig, WebhookSinkConfi
 from central.receiver import Receiver
 from provisioning.pki import make_dev_pki
 from tests import broker as broker_fixtures
-from tests.broker import ORG, RunningBroker
+from tests.broker import ORG, RunningBroker, free_port
 
 mqtt_broker = broker_fixtures.mqtt_broker  # the module-scoped real Mosquitto
 pytestmark = pytest.mark.timeout(90)
@@ -444,6 +444,44 @@ def test_certificate_from_another_ca_raises_the_alarm_and_stops(
         assert not status.connected and "UNKNOWN_CA" in (status.last_error or "")
     finally:
         relay.stop()
+
+
+def test_probe_tells_a_rejected_certificate_from_an_accepted_one(
+    mqtt_broker: RunningBroker, tmp_path: Path
+) -> None:
+    # paho writes CONNECT right after the handshake, and a broker closing on that unread data can
+    # lose its TLS 1.3 alert; the probe writes nothing, so the alert always reaches it.
+    rogue = make_dev_pki(tmp_path / "rogue", org=ORG, devices=["room-1"]).devices["room-1"]
+    genuine = mqtt_broker.pki.devices["room-1"]
+    where = (mqtt_broker.host, mqtt_broker.port)
+    for _ in range(20):
+        rejected = probe_tls_identity(
+            *where,
+            ca_file=mqtt_broker.pki.ca_cert,
+            cert_file=rogue.cert,
+            key_file=rogue.key,
+            timeout_s=5,
+        )
+        assert rejected is not None and "UNKNOWN_CA" in rejected
+    accepted = probe_tls_identity(
+        *where,
+        ca_file=mqtt_broker.pki.ca_cert,
+        cert_file=genuine.cert,
+        key_file=genuine.key,
+        timeout_s=0.5,
+    )
+    assert accepted is None
+    assert (
+        probe_tls_identity(
+            "127.0.0.1",
+            free_port(),
+            ca_file=mqtt_broker.pki.ca_cert,
+            cert_file=rogue.cert,
+            key_file=rogue.key,
+            timeout_s=0.5,
+        )
+        is None
+    )  # no broker there: an outage, not a rejection
 
 
 @pytest.mark.allow_logged_errors

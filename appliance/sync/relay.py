@@ -32,13 +32,19 @@ from appliance.sync.ack import AckError, verify_ack
 from appliance.sync.backoff import retry_delay
 from appliance.sync.flag_message import kind_of
 from appliance.sync.flag_relay import FlagCallback, FlagRelay
-from appliance.sync.mqtt_tls import is_auth_refusal, is_tls_auth_failure, make_client
+from appliance.sync.mqtt_tls import (
+    is_auth_refusal,
+    is_tls_auth_failure,
+    make_client,
+    probe_tls_identity,
+)
 
 log = logging.getLogger(__name__)
 
 _SESSION_EXPIRY_S = 7 * 24 * 3600
 _POLL_S = 0.05
 _RESCAN_S = 0.5
+_PROBE_S = 2.0  # a broker that rejects a certificate says so at once
 
 
 class TransactionalDb(Protocol):
@@ -95,9 +101,8 @@ class Relay:
             backoff=self._backoff,
             report_error=self._set_error,
         )
-        self._client = make_client(
-            device_id, ca_file=ca_file, cert_file=cert_file, key_file=key_file, timeout_s=timeout_s
-        )
+        self._tls_files = {"ca_file": ca_file, "cert_file": cert_file, "key_file": key_file}
+        self._client = make_client(device_id, **self._tls_files, timeout_s=timeout_s)
         self._client.will_set(topics.status(org, device_id), b"offline", qos=1, retain=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
@@ -116,6 +121,7 @@ class Relay:
         self._thread: threading.Thread | None = None
         # Owned by the relay thread only:
         self._socket_open = False
+        self._connack_seen = False
         self._connect_failures = 0
         self._next_connect_at = 0.0
         self._flush_all = False
@@ -183,6 +189,7 @@ class Relay:
             return
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = _SESSION_EXPIRY_S
+        self._connack_seen = False
         try:
             self._client.connect(
                 self._host, self._port, keepalive=30, clean_start=False, properties=props
@@ -201,13 +208,22 @@ class Relay:
             if time.monotonic() > deadline:
                 self._client.disconnect()
                 self._socket_open = False
-                self._connection_failed(f"no CONNACK within {self._timeout}s")
+                self._connection_failed(f"no CONNACK within {self._timeout}s", before_connack=True)
                 return
             self._client.loop(timeout=_POLL_S)
 
-    def _connection_failed(self, message: str) -> None:
-        if is_tls_auth_failure(message):
-            self._alarm(f"broker rejected the TLS identity: {message}")
+    def _connection_failed(self, message: str, *, before_connack: bool = False) -> None:
+        """Retry later, unless the broker rejected our certificate: that needs IT, not retries.
+
+        `before_connack`: the handshake went through but the broker closed or went quiet before
+        answering CONNECT, which is how a TLS 1.3 rejection can look; a probe asks it plainly."""
+        rejected = message if is_tls_auth_failure(message) else None
+        if rejected is None and before_connack:
+            rejected = probe_tls_identity(
+                self._host, self._port, **self._tls_files, timeout_s=min(self._timeout, _PROBE_S)
+            )
+        if rejected is not None:
+            self._alarm(f"broker rejected the TLS identity: {rejected}")
             return
         self._set_error(message)
         delay = retry_delay(
@@ -301,6 +317,7 @@ class Relay:
         reason: ReasonCode,
         _p: Properties | None,
     ) -> None:
+        self._connack_seen = True
         if reason.is_failure:
             # The broker closes the socket next; on_disconnect schedules the retry.
             self._socket_open = False
@@ -341,7 +358,9 @@ class Relay:
         with self._lock:
             self._connected = False
         if not self._stop.is_set() and not self._auth_failed:
-            self._connection_failed(f"disconnected from broker: {reason}")
+            self._connection_failed(
+                f"disconnected from broker: {reason}", before_connack=not self._connack_seen
+            )
 
     def _on_subscribe(
         self, _c: mqtt.Client, _u: Any, _mid: int, reasons: list[ReasonCode], _p: Properties | None
