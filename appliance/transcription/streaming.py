@@ -18,6 +18,7 @@ import numpy as np
 
 from appliance.transcript import Segment, Transcript
 from appliance.transcription.audio import pcm16_to_float, to_mono
+from appliance.transcription.heap import release_freed_memory
 from appliance.transcription.speakers import label_speakers
 from appliance.transcription.speech_track import SpeechTrack
 from appliance.transcription.whisper import Transcriber, Window
@@ -202,6 +203,7 @@ class StreamingTranscriber:
                 self._on_segment(seg)
         log.debug("window at %.1f s of speech: %d segments, next %.2f s on", start_s,
                   len(segments), window.advance / self.sample_rate)
+        release_freed_memory()  # a 90-minute conversation must not grow the process
 
     def _in_stream_time(self, window: Window, start_s: float, frames: np.ndarray) -> list[Segment]:
         """The window's segments with stream times (and speakers, from the stereo frames)."""
