@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from appliance.config import TranscriptionConfig
+from appliance.transcription.commands import register
 from appliance.transcription.models import (
     BUNDLED_SHA256,
     BUNDLED_SIZE,
@@ -114,3 +116,50 @@ def test_device_choice_on_this_machine() -> None:
             choose_device(TranscriptionConfig(device="cuda"))
     with pytest.raises(ModelError, match="not supported"):
         choose_device(TranscriptionConfig(device="cpu", compute_type="bogus"))
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    status = args.handler(args)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def _box_config(folder: Path, model_dir: Path) -> Path:
+    conf = folder / "box.toml"
+    conf.write_text(f'[transcription]\nmodel_dir = "{model_dir}"\n', encoding="utf-8")
+    return conf
+
+
+def test_models_list_shows_the_bundled_the_configured_and_the_installed(
+    bundled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "models"
+    big = install_model(bundled, root, name="whisper-big", version="2", expected_sha256=BUNDLED_SHA256)
+    install_model(bundled, root, name="whisper-spare", version="1", expected_sha256=BUNDLED_SHA256)
+    status, out, _ = _cli(["models", "list"], capsys)
+    assert status == 0
+    [only] = [json.loads(line) for line in out.splitlines()]
+    assert only["name"] == "whisper-base" and only["in_use"] and only["state"] == "ready"
+
+    status, out, _ = _cli(["models", "list", "--config", str(_box_config(tmp_path, big.path))], capsys)
+    models = {m["name"]: m for m in map(json.loads, out.splitlines())}
+    assert status == 0 and set(models) == {"whisper-base", "whisper-big", "whisper-spare"}
+    assert [name for name, m in models.items() if m["in_use"]] == ["whisper-big"]
+    assert models["whisper-big"]["sha256"] == BUNDLED_SHA256
+    assert "nl" in models["whisper-big"]["languages"]
+    assert "int8" in models["whisper-big"]["compute_types"]
+
+
+def test_models_verify_hashes_the_configured_model_afresh(
+    bundled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = _cli(["models", "verify", str(bundled)], capsys)
+    assert status == 0 and f"sha256 {BUNDLED_SHA256}" in out
+    bad = _tampered_copy(bundled, tmp_path / "bad")
+    status, _, err = _cli(["models", "verify", "--config", str(_box_config(tmp_path, bad))], capsys)
+    assert status == 1 and "MISMATCH" in err
+    status, _, err = _cli(["models", "verify", str(tmp_path / "nowhere")], capsys)
+    assert status == 2 and "does not exist" in err

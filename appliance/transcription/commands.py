@@ -12,9 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from appliance.config import TranscriptionConfig
+from appliance.config import ConfigError, TranscriptionConfig, load_config
 from appliance.transcription.audio import AudioFormatError
 from appliance.transcription.models import (
+    MANIFEST,
     ModelError,
     bundled_model_dir,
     describe,
@@ -33,11 +34,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     models = subparsers.add_parser("models", help="Whisper models on this box")
     msub = models.add_subparsers(dest="models_command", required=True)
-    ml = msub.add_parser("list", help="the bundled model and its state")
+    ml = msub.add_parser("list", help="the models this box knows, one JSON line each")
+    ml.add_argument("--config", type=Path, default=None,
+                    help="appliance TOML: also lists its model and the models installed beside it")
     ml.set_defaults(handler=models_list_handler)
     mv = msub.add_parser("verify", help="check a model folder against its checksum")
     mv.add_argument("dir", type=Path, nargs="?", default=None,
-                    help="model folder (the bundled model when omitted)")
+                    help="model folder (the configured or else the bundled model when omitted)")
+    mv.add_argument("--config", type=Path, default=None, help="appliance TOML")
     mv.set_defaults(handler=models_verify_handler)
 
     bench = subparsers.add_parser("bench", help="benchmarks")
@@ -86,25 +90,48 @@ def transcribe_handler(args: argparse.Namespace) -> int:
 
 
 def models_list_handler(args: argparse.Namespace) -> int:
-    """List the bundled model (and whether it is assembled) as JSON lines."""
-    path = bundled_model_dir()
+    """One JSON line per model folder: the bundled model, the configured one and the others
+    installed beside it (`spreekkamer-provision models install` puts them in one folder).
+    Reads manifests; `models verify` is what hashes `model.bin` afresh."""
     try:
-        info = describe(path)
-    except ModelError as exc:
-        print(json.dumps({"name": "whisper-base", "path": str(path), "state": "missing",
-                          "hint": "python -m provisioning.models assemble", "error": str(exc)}))
-        return 0
-    print(json.dumps({"name": info.name, "version": info.version, "path": str(info.path),
-                      "sha256": info.sha256, "languages": len(info.languages),
-                      "state": "assembled", "default": True}))
+        configured = load_config(args.config).transcription.model_dir if args.config else None
+    except ConfigError as exc:
+        return _fail(str(exc))
+    folders = [bundled_model_dir()]
+    if configured is not None:
+        folders.append(configured)
+        if configured.parent.is_dir():
+            folders += sorted(d for d in configured.parent.iterdir() if (d / MANIFEST).is_file())
+    in_use = (configured or bundled_model_dir()).expanduser().resolve()
+    seen: set[Path] = set()
+    for folder in folders:
+        path = folder.expanduser().resolve()
+        if path in seen:
+            continue
+        seen.add(path)
+        line: dict[str, object] = {"path": str(path), "in_use": path == in_use}
+        try:
+            info = describe(path)
+        except ModelError as exc:
+            hint = ("python -m provisioning.models assemble" if path == bundled_model_dir().resolve()
+                    else "spreekkamer-provision models install")
+            print(json.dumps({**line, "state": "unusable", "error": str(exc), "hint": hint}))
+            continue
+        print(json.dumps({**line, "state": "ready", "name": info.name, "version": info.version,
+                          "sha256": info.sha256, "languages": list(info.languages),
+                          "compute_types": list(info.compute_types)}))
     return 0
 
 
 def models_verify_handler(args: argparse.Namespace) -> int:
     """Hash a model folder afresh and compare with its manifest (or the bundled checksum)."""
     try:
-        info = describe(args.dir) if args.dir is not None else resolve_model(TranscriptionConfig())
-    except ModelError as exc:
+        if args.dir is not None:
+            info = describe(args.dir)
+        else:
+            cfg = load_config(args.config).transcription if args.config else TranscriptionConfig()
+            info = describe(cfg.model_dir or bundled_model_dir())
+    except (ModelError, ConfigError) as exc:
         return _fail(str(exc))
     if not verify(info):
         print(f"{info.path}: checksum MISMATCH, expected {info.sha256}", file=sys.stderr)
