@@ -174,6 +174,21 @@ class _CallLog:
         return self.inner.stamp()
 
 
+def test_settle_waits_until_every_complete_window_is_decoded(
+    transcriber: WhisperTranscriber,
+) -> None:
+    wav, _ = clip(CONVERSATION)
+    calls = _CallLog(transcriber)
+    stream = StreamingTranscriber(calls, window_s=5.0)  # type: ignore[arg-type]
+    for pcm in frames_of(read_wav(wav)[:, 0]):  # far faster than the worker decodes
+        stream.feed(pcm)
+    assert stream.settle(timeout=120)
+    decoded = len(calls.started)
+    assert decoded >= 3  # the clip holds several 5 s windows of speech
+    stream.finish(timeout=60)
+    assert len(calls.started) <= decoded + 1  # only the incomplete last window was left
+
+
 def test_cancel_stops_promptly_and_forgets_everything(transcriber: WhisperTranscriber) -> None:
     wav, _ = clip(CONVERSATION)
     audio = read_wav(wav)[:, 0]

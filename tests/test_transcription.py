@@ -17,7 +17,7 @@ from appliance.config import TranscriptionConfig
 from appliance.transcription.audio import AudioFormatError, read_wav, to_mono
 from appliance.transcription.guards import collapse_repetitions, is_loop
 from appliance.transcription.models import BUNDLED_SHA256, bundled_model_dir, resolve_model
-from appliance.transcription.whisper import WhisperTranscriber, transcribe_file
+from appliance.transcription.whisper import WhisperTranscriber, fallback_enabled, transcribe_file
 from tests.audio import clip, normalised_words, silence
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
@@ -88,6 +88,7 @@ def test_fallback_re_decodes_only_while_allowed(
     monkeypatch.setattr(whisper_mod, "LOG_PROB_THRESHOLD", 0.0)
     counting = _CountingModel(transcriber._whisper.model)
     monkeypatch.setattr(transcriber._whisper, "model", counting)
+    monkeypatch.setattr(transcriber, "fallback", True)  # as `temperature_fallback = "on"`
     audio = to_mono(read_wav(clip(PHRASE)[0]))
     asked: list[bool] = []
 
@@ -106,6 +107,25 @@ def test_fallback_re_decodes_only_while_allowed(
         return len(asked) == 1
 
     assert decodes(allowed_once) == 2
+
+    monkeypatch.setattr(transcriber, "fallback", False)  # the configuration has the last word
+    assert decodes(True) == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "device", "enabled"),
+    [("auto", "cpu", False), ("auto", "cuda", True), ("on", "cpu", True), ("off", "cuda", False)],
+)
+def test_temperature_fallback_is_off_on_a_cpu_unless_asked_for(
+    setting: str, device: str, enabled: bool
+) -> None:
+    assert fallback_enabled(setting, device) is enabled
+
+
+def test_the_default_configuration_decodes_with_fallback_only_on_a_gpu(
+    transcriber: WhisperTranscriber,
+) -> None:
+    assert transcriber.fallback is (transcriber.device == "cuda")
 
 
 def test_segments_are_numbered_in_time_order_with_words(
@@ -188,3 +208,30 @@ def test_transcribe_command_writes_the_evaluation_format(tmp_path: Path) -> None
     )
     missing = parser.parse_args(["transcribe", str(tmp_path / "nope.wav"), "--out", str(out)])
     assert missing.handler(missing) == 2
+
+
+def test_bench_command_prints_the_figures_of_both_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appliance.transcription.commands import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command", required=True))
+    wav, ref = clip(DIALOGUE)
+    ref_path = wav.with_name(f"{wav.stem}.ref.json")
+    argv = ["bench", "transcribe", str(wav), "--speedup", "8", "--ref", str(ref_path),
+            "--conversation", str(wav.with_name(f"{wav.stem}.json"))]
+    args = parser.parse_args(argv)
+    assert args.handler(args) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["audio_seconds"] == pytest.approx(ref["duration_s"], abs=0.01)
+    assert figures["direct_compute_s"] > 0 and figures["streaming_compute_s"] > 0
+    assert 0 <= figures["stop_to_transcript_s"] < 60
+    assert figures["peak_rss_mb"] > 100  # the model is in memory
+    assert figures["direct_segments"] >= 1 and figures["streaming_segments"] >= 1
+    assert figures["device"] in ("cpu", "cuda") and figures["compute_type"]
+    assert figures["temperature_fallback"] is (figures["device"] == "cuda")
+    assert figures["reference_words"] == sum(len(t["text"].split()) for t in ref["turns"])
+    assert 0 <= figures["direct_wer"] < 1 and 0 <= figures["streaming_wer"] < 1
+    bad = parser.parse_args(["bench", "transcribe", str(wav), "--speedup", "0"])
+    assert bad.handler(bad) == 2

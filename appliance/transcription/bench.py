@@ -42,6 +42,7 @@ class BenchResult:
     streaming_segments: int
     device: str = "cpu"
     compute_type: str = "int8"
+    temperature_fallback: bool = False
     direct_wer: float | None = None
     streaming_wer: float | None = None
     reference_words: int | None = None
@@ -131,6 +132,7 @@ def run_bench(
         streaming_segments=len(streamed.segments),
         device=transcriber.device,
         compute_type=transcriber.compute_type,
+        temperature_fallback=transcriber.fallback,
     )
     if ref is not None:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:

@@ -59,8 +59,8 @@ class StreamingTranscriber:
         """`latency_budget_s`: how long decoding the last window may take after stop. Windows
         are full (30 s) unless this box decodes them too slowly for that; then they shrink,
         and the transcript is no longer exactly the whole-file one. A fixed `window_s` turns
-        this off. `fallback=False`: no temperature fallback at all, so that the same audio always
-        gives the same transcript (fallback samples at random)."""
+        this off. `fallback=False` turns temperature fallback off even where the transcriber's
+        configuration has it on, so that the same audio always gives the same transcript."""
         if sample_rate != 16000:
             raise ValueError(f"Whisper needs 16000 Hz audio, got {sample_rate} Hz")
         if channels not in (1, 2):
@@ -82,6 +82,8 @@ class StreamingTranscriber:
         self._cancelled = False
         self._error: BaseException | None = None
         self._segments: list[Segment] = []
+        self._idle = False  # the worker waits for audio: every complete window is decoded
+        self._stopped = False
         self._worker = threading.Thread(target=self._run, name="streaming-transcriber", daemon=True)
         self._worker.start()
 
@@ -95,7 +97,7 @@ class StreamingTranscriber:
             self._pending += pcm
             self._fed_bytes += len(pcm)
             if len(self._pending) >= self._batch_bytes:
-                self._cond.notify()
+                self._cond.notify_all()
 
     @property
     def segments(self) -> tuple[Segment, ...]:
@@ -114,7 +116,7 @@ class StreamingTranscriber:
             if self._cancelled:
                 raise StreamClosed("stream was cancelled")
             self._closing = True
-            self._cond.notify()
+            self._cond.notify_all()
         self._worker.join(timeout)
         if self._worker.is_alive():
             raise TimeoutError(f"transcription not finished within {timeout} s")
@@ -128,13 +130,22 @@ class StreamingTranscriber:
             audio_seconds=round(self.audio_seconds, 3),
         )
 
+    def settle(self, timeout: float) -> bool:
+        """Wait until every window complete so far is decoded; False on timeout. For
+        benchmarks that fast-forward a recording and must then go on as if it had played live."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._stopped or (self._idle and len(self._pending) < self._batch_bytes),
+                timeout,
+            )
+
     def cancel(self, timeout: float = 5.0) -> bool:
         """Stop now and forget all audio and text; True when the worker has stopped in time."""
         with self._cond:
             self._cancelled = True
             self._pending = bytearray()
             self._segments = []
-            self._cond.notify()
+            self._cond.notify_all()
         self._worker.join(timeout)
         return not self._worker.is_alive()
 
@@ -142,9 +153,12 @@ class StreamingTranscriber:
         try:
             while True:
                 with self._cond:
+                    self._idle = True
+                    self._cond.notify_all()  # for settle()
                     while not (len(self._pending) >= self._batch_bytes or self._closing
                                or self._cancelled):
                         self._cond.wait()
+                    self._idle = False
                     if self._cancelled:
                         break
                     frame_bytes = 2 * self.channels
@@ -171,6 +185,9 @@ class StreamingTranscriber:
             self._error = exc
         finally:
             self._track.discard()
+            with self._cond:
+                self._stopped = True
+                self._cond.notify_all()
 
     def _window_ready(self) -> bool:
         return self._track.held >= round(self._window_s * self.sample_rate) + EDGE

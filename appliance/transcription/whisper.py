@@ -81,6 +81,8 @@ class WhisperTranscriber:
         self.model = model
         self.cfg = cfg
         self.device, self.compute_type = choose_device(cfg)
+        self.fallback = fallback_enabled(cfg.temperature_fallback, self.device)
+        """Whether temperature fallback is used at all; a call's `fallback` can only narrow it."""
         self._lock = threading.Lock()  # one decode at a time: CPU threads are the bottleneck
         self._whisper = WhisperModel(
             str(model.path),
@@ -105,10 +107,11 @@ class WhisperTranscriber:
     def transcribe(self, audio: np.ndarray, *, fallback: bool | Callable[[], bool] = True) -> list[Segment]:
         """Segments s1, s2, … in time order; silence gives an empty list.
 
-        With `fallback`, a window whose text looks unreliable is decoded again at higher
-        temperatures (several times the cost); without it, the first result is kept and the
-        loop guard below drops what repeats. A callable `fallback` is asked before each
-        re-decode (the streaming transcriber stops them once the worker pressed stop)."""
+        With `fallback`, where the configuration turns it on (`self.fallback`), a window whose
+        text looks unreliable is decoded again at higher temperatures (several times the cost);
+        without it, the first result is kept and the loop guard below drops what repeats. A
+        callable `fallback` is asked before each re-decode (the streaming transcriber stops
+        them once the worker pressed stop)."""
         audio = _mono(audio)
         if len(audio) < SAMPLE_RATE // 10:
             return []
@@ -172,7 +175,7 @@ class WhisperTranscriber:
             no_speech_threshold=NO_SPEECH_THRESHOLD,
             compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
             log_prob_threshold=LOG_PROB_THRESHOLD,
-            temperature=_schedule(fallback),
+            temperature=_schedule(fallback if self.fallback else False),
         )
         segments: list[FwSegment] = []
         try:
@@ -208,6 +211,12 @@ class _FallbackSchedule(list[float]):
             if i > 0 and not self._allowed():
                 return
             yield temperature
+
+
+def fallback_enabled(setting: str, device: str) -> bool:
+    """`transcription.temperature_fallback` on this device: 'auto' is on with CUDA only. On a
+    CPU a re-decode costs seconds, and one under way when stop is pressed cannot be stopped."""
+    return setting == "on" or (setting == "auto" and device == "cuda")
 
 
 def _schedule(fallback: bool | Callable[[], bool]) -> list[float]:
