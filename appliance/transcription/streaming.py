@@ -205,7 +205,7 @@ class StreamingTranscriber:
             to_mono(frames), context=context, to_end=to_end,
             should_stop=lambda: self._cancelled, fallback=fallback,
         )
-        if not to_end:
+        if not to_end and not window.ran_away:
             self._adapt(time.monotonic() - began)
         segments = self._in_stream_time(window, start_s, frames[context:])
         self._track.advance(window.advance)
@@ -247,7 +247,9 @@ class StreamingTranscriber:
         if not self._adaptive:
             return
         # The median of recent windows: one hard passage re-decoded by fallback must not shrink
-        # every following window.
+        # every following window. (Windows the model ran away on are not counted at all: on
+        # this 2-core CPU the first window of a conversation running away shrank every window
+        # after it, and short windows cost more per second, so they stayed short.)
         self._rates = [*self._rates[-4:], took_s / self._window_s]
         rate = float(np.median(self._rates))
         self._window_s = _clamp(self._budget_s / rate, MIN_WINDOW_S, FULL_WINDOW_S)

@@ -70,6 +70,9 @@ class Window:
 
     segments: list[Segment]
     advance: int
+    ran_away: bool = False
+    """The model repeated itself (the guard dropped the loop), which runs decoding on to the
+    token limit: how long such a window took says nothing about how fast this box decodes."""
 
 
 class WhisperTranscriber:
@@ -150,7 +153,7 @@ class WhisperTranscriber:
             if seg is not None:
                 segments.append(seg)
         advance = len(audio) - context if next_seek is None else next_seek * HOP
-        return Window(segments, advance)
+        return Window(segments, advance, ran_away=any(_is_loop(fw) for fw in fw_segments))
 
     def _decode(
         self,
@@ -225,6 +228,10 @@ def _schedule(fallback: bool | Callable[[], bool]) -> list[float]:
     return list(TEMPERATURES) if fallback else [TEMPERATURES[0]]
 
 
+def _is_loop(fw: FwSegment) -> bool:
+    return bool(fw.words) and is_loop([w.word for w in fw.words or []])
+
+
 def _to_segment(fw: FwSegment, seg_id: str) -> Segment | None:
     """Our Segment from faster-whisper's, or None for a loop or empty text."""
     words = [
@@ -233,11 +240,10 @@ def _to_segment(fw: FwSegment, seg_id: str) -> Segment | None:
         for w in (fw.words or [])
     ]
     if words:
-        tokens = [w.word for w in words]
-        if is_loop(tokens):
+        if _is_loop(fw):
             log.warning("dropped a repetition loop %.1f s into the audio decoded", fw.start)
             return None
-        words = [words[i] for i in kept_indices(tokens)]
+        words = [words[i] for i in kept_indices([w.word for w in words])]
         text = "".join(w.word for w in words).strip()
     else:
         text = fw.text.strip()
