@@ -107,7 +107,7 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
         def streamer_factory() -> Any:
             return StreamingTranscriber(
                 transcriber, sample_rate=config.audio.sample_rate, channels=config.audio.channels,
-                language=config.transcription.language,
+                language=config.transcription.language, stop_beam_size=transcriber.stop_beam_size,
             )
 
     source_factory = build_source(config.audio)

@@ -48,7 +48,8 @@ def main() -> int:
 
     clips = [to_mono(read_wav(p)) for p in args.audio]
     cfg = TranscriptionConfig(model_dir=args.model, language=args.language)
-    stream = StreamingTranscriber(WhisperTranscriber(resolve_model(cfg), cfg))
+    transcriber = WhisperTranscriber(resolve_model(cfg), cfg)
+    stream = StreamingTranscriber(transcriber, stop_beam_size=transcriber.stop_beam_size)
     total = int(args.minutes * 60 * SAMPLE_RATE)
     step = int(FRAME_S * SAMPLE_RATE)
     samples: list[dict[str, float]] = []

@@ -42,7 +42,8 @@ def wait_after_stop(
 ) -> float:
     """Play `frames` up to `stop_s` (fast, then the last `lead_s` in real time), press stop and
     return the seconds until the transcript is there."""
-    stream = StreamingTranscriber(transcriber, channels=frames.shape[1])
+    stream = StreamingTranscriber(transcriber, channels=frames.shape[1],
+                                  stop_beam_size=transcriber.stop_beam_size)
     step = int(FRAME_S * SAMPLE_RATE)
     end = int(stop_s * SAMPLE_RATE)
     slow_from = max(0, end - int(lead_s * SAMPLE_RATE))
@@ -72,13 +73,19 @@ def main() -> int:
     parser.add_argument(
         "--fallback", choices=["auto", "on", "off"], default="auto", help="temperature fallback"
     )
+    parser.add_argument(
+        "--stop-beam", default="auto", help="beam width after stop: 'auto' or a number"
+    )
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--language", default="nl")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     cfg = TranscriptionConfig(
-        model_dir=args.model, language=args.language, temperature_fallback=args.fallback
+        model_dir=args.model,
+        language=args.language,
+        temperature_fallback=args.fallback,
+        stop_beam_size=args.stop_beam if args.stop_beam == "auto" else int(args.stop_beam),
     )
     transcriber = WhisperTranscriber(resolve_model(cfg), cfg)
     waits = []
@@ -104,6 +111,7 @@ def main() -> int:
         json.dumps(
             {
                 "temperature_fallback": transcriber.fallback,
+                "stop_beam_size": transcriber.stop_beam_size,
                 "stops": waits,
                 "median_wait_s": round(statistics.median(values), 2),
                 "max_wait_s": max(values),

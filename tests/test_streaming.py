@@ -170,9 +170,11 @@ class _CallLog:
         self.ran_away = ran_away  # report every window as one the model ran away on
         self.started: list[float] = []
         self.lengths: list[float] = []  # seconds of speech given to each window (not the last)
+        self.beams: list[tuple[bool, int | None]] = []  # (after stop, beam width asked for)
 
     def decode_window(self, audio: np.ndarray, **kwargs: Any) -> Window:
         self.started.append(time.monotonic())
+        self.beams.append((bool(kwargs.get("to_end")), kwargs.get("beam_size")))
         if not kwargs.get("to_end"):
             self.lengths.append((len(audio) - kwargs.get("context", 0)) / 16000)
         window = self.inner.decode_window(audio, **kwargs)
@@ -180,6 +182,19 @@ class _CallLog:
 
     def stamp(self) -> Any:
         return self.inner.stamp()
+
+
+def test_what_is_left_at_stop_is_decoded_with_the_stop_beam(transcriber: WhisperTranscriber) -> None:
+    wav, ref = clip(LONGER)
+    calls = _CallLog(transcriber)
+    stream = StreamingTranscriber(calls, window_s=30.0, stop_beam_size=1)  # type: ignore[arg-type]
+    for pcm in frames_of(read_wav(wav)[:, 0]):
+        stream.feed(pcm)
+    streamed = stream.finish(timeout=60)
+    # Windows decoded while recording keep the configured beam; only the last one is greedy.
+    assert calls.beams == [(False, None), (True, 1)], calls.beams
+    for turn in ref["turns"]:
+        assert _heard(streamed.segments, turn["start"], turn["end"]), turn
 
 
 def test_settle_waits_until_every_complete_window_is_decoded(

@@ -17,7 +17,12 @@ from appliance.config import TranscriptionConfig
 from appliance.transcription.audio import AudioFormatError, read_wav, to_mono
 from appliance.transcription.guards import collapse_repetitions, is_loop
 from appliance.transcription.models import BUNDLED_SHA256, bundled_model_dir, resolve_model
-from appliance.transcription.whisper import WhisperTranscriber, fallback_enabled, transcribe_file
+from appliance.transcription.whisper import (
+    WhisperTranscriber,
+    fallback_enabled,
+    stop_beam_size,
+    transcribe_file,
+)
 from tests.audio import clip, normalised_words, silence
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
@@ -69,9 +74,11 @@ class _CountingModel:
 
     def __init__(self, inner: object) -> None:
         self._inner, self.decodes = inner, 0
+        self.beams: list[object] = []
 
     def generate(self, *args: object, **kwargs: object) -> object:
         self.decodes += 1
+        self.beams.append(kwargs.get("beam_size"))
         return self._inner.generate(*args, **kwargs)  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> object:
@@ -120,6 +127,28 @@ def test_temperature_fallback_is_off_on_a_cpu_unless_asked_for(
     setting: str, device: str, enabled: bool
 ) -> None:
     assert fallback_enabled(setting, device) is enabled
+
+
+@pytest.mark.parametrize(
+    ("setting", "device", "beam"), [("auto", "cpu", 1), ("auto", "cuda", 4), (3, "cpu", 3), (3, "cuda", 3)]
+)
+def test_the_decode_after_stop_is_greedy_on_a_cpu_unless_configured(
+    setting: str | int, device: str, beam: int
+) -> None:
+    cfg = TranscriptionConfig(beam_size=4, stop_beam_size=setting)
+    assert stop_beam_size(cfg, device) == beam
+
+
+def test_a_window_decodes_with_the_beam_asked_for(
+    transcriber: WhisperTranscriber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counting = _CountingModel(transcriber._whisper.model)
+    monkeypatch.setattr(transcriber._whisper, "model", counting)
+    audio = to_mono(read_wav(clip(PHRASE)[0]))
+    greedy = transcriber.decode_window(audio, to_end=True, fallback=False, beam_size=1)
+    configured = transcriber.decode_window(audio, to_end=True, fallback=False)
+    assert counting.beams == [1, transcriber.cfg.beam_size]
+    assert greedy.segments and configured.segments
 
 
 def test_the_default_configuration_decodes_with_fallback_only_on_a_gpu(
@@ -231,6 +260,7 @@ def test_bench_command_prints_the_figures_of_both_runs(
     assert figures["direct_segments"] >= 1 and figures["streaming_segments"] >= 1
     assert figures["device"] in ("cpu", "cuda") and figures["compute_type"]
     assert figures["temperature_fallback"] is (figures["device"] == "cuda")
+    assert figures["stop_beam_size"] == (5 if figures["device"] == "cuda" else 1)
     assert figures["reference_words"] == sum(len(t["text"].split()) for t in ref["turns"])
     assert 0 <= figures["direct_wer"] < 1 and 0 <= figures["streaming_wer"] < 1
     bad = parser.parse_args(["bench", "transcribe", str(wav), "--speedup", "0"])

@@ -43,6 +43,8 @@ class BenchResult:
     device: str = "cpu"
     compute_type: str = "int8"
     temperature_fallback: bool = False
+    stop_beam_size: int = 5
+    """Beam width of the streaming run's decode after stop (the direct run uses beam_size)."""
     direct_wer: float | None = None
     streaming_wer: float | None = None
     reference_words: int | None = None
@@ -74,7 +76,8 @@ def run_streaming(
     """Paced streaming run: (transcript, CPU seconds, seconds from end of stream to transcript)."""
     frames = read_wav(audio_path)
     channels = frames.shape[1]
-    stream = StreamingTranscriber(transcriber, channels=channels)
+    stream = StreamingTranscriber(transcriber, channels=channels,
+                                  stop_beam_size=transcriber.stop_beam_size)
     step = int(FRAME_S * SAMPLE_RATE)
     before = _process_cpu_s()
     t0 = time.monotonic()
@@ -133,6 +136,7 @@ def run_bench(
         device=transcriber.device,
         compute_type=transcriber.compute_type,
         temperature_fallback=transcriber.fallback,
+        stop_beam_size=transcriber.stop_beam_size,
     )
     if ref is not None:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:

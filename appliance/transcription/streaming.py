@@ -55,12 +55,16 @@ class StreamingTranscriber:
         latency_budget_s: float = 4.5,
         window_s: float | None = None,
         fallback: bool = True,
+        stop_beam_size: int | None = None,
     ) -> None:
         """`latency_budget_s`: how long decoding the last window may take after stop. Windows
         are full (30 s) unless this box decodes them too slowly for that; then they shrink,
         and the transcript is no longer exactly the whole-file one. A fixed `window_s` turns
         this off. `fallback=False` turns temperature fallback off even where the transcriber's
-        configuration has it on, so that the same audio always gives the same transcript."""
+        configuration has it on, so that the same audio always gives the same transcript.
+        `stop_beam_size`: the beam width for what is decoded after stop, while the worker
+        waits (None: the transcriber's own); unless it is the transcriber's, the last window
+        reads differently from the whole-file one."""
         if sample_rate != 16000:
             raise ValueError(f"Whisper needs 16000 Hz audio, got {sample_rate} Hz")
         if channels not in (1, 2):
@@ -71,6 +75,7 @@ class StreamingTranscriber:
         self._budget_s = latency_budget_s
         self._adaptive = window_s is None
         self._fallback = fallback
+        self._stop_beam_size = stop_beam_size
         self._window_s = _clamp(FULL_WINDOW_S if window_s is None else window_s, 1.0, FULL_WINDOW_S)
         self._rates: list[float] = []
         self._track = SpeechTrack(sample_rate=sample_rate)
@@ -178,8 +183,8 @@ class StreamingTranscriber:
             if not self._cancelled:
                 self._track.end()
                 # The worker is waiting for these: no temperature fallback, whose re-decoding
-                # can take several times as long on a hard passage.
-                self._decode(fallback=False, to_end=True)
+                # can take several times as long on a hard passage, and the stop beam width.
+                self._decode(fallback=False, to_end=True, beam_size=self._stop_beam_size)
         except BaseException as exc:  # surfaced by finish(); a worker must never die silently
             log.exception("streaming transcription failed")
             self._error = exc
@@ -192,7 +197,9 @@ class StreamingTranscriber:
     def _window_ready(self) -> bool:
         return self._track.held >= round(self._window_s * self.sample_rate) + EDGE
 
-    def _decode(self, *, fallback: bool | Callable[[], bool], to_end: bool = False) -> None:
+    def _decode(
+        self, *, fallback: bool | Callable[[], bool], to_end: bool = False, beam_size: int | None = None
+    ) -> None:
         window_samples = round(self._window_s * self.sample_rate)
         frames, context = self._track.window(None if to_end else window_samples + EDGE)
         if len(frames) - context == 0:
@@ -203,7 +210,7 @@ class StreamingTranscriber:
         began = time.monotonic()
         window = self._transcriber.decode_window(
             to_mono(frames), context=context, to_end=to_end,
-            should_stop=lambda: self._cancelled, fallback=fallback,
+            should_stop=lambda: self._cancelled, fallback=fallback, beam_size=beam_size,
         )
         if not to_end and not window.ran_away:
             self._adapt(time.monotonic() - began)
