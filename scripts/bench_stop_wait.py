@@ -111,7 +111,7 @@ def main() -> int:
         json.dumps(
             {
                 "temperature_fallback": transcriber.fallback,
-                "stop_beam_size": transcriber.stop_beam_size,
+                "stop_beam_size": transcriber.stop_beam_size or cfg.beam_size,
                 "stops": waits,
                 "median_wait_s": round(statistics.median(values), 2),
                 "max_wait_s": max(values),

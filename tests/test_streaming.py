@@ -17,7 +17,14 @@ from appliance.transcription.audio import pcm16_to_float, read_wav
 from appliance.transcription.bench import run_direct
 from appliance.transcription.models import bundled_model_dir, resolve_model
 from appliance.transcription.speech_track import SpeechTrack
-from appliance.transcription.streaming import StreamClosed, StreamingTranscriber, float_to_pcm16
+from appliance.transcription.streaming import (
+    ADAPT_AFTER,
+    GREEDY_SHARE,
+    StreamClosed,
+    StreamingTranscriber,
+    WindowSizer,
+    float_to_pcm16,
+)
 from appliance.transcription.whisper import WhisperTranscriber, Window
 from tests.audio import clip, wer
 
@@ -144,22 +151,45 @@ def test_pauses_are_taken_out_and_times_map_back(transcriber: WhisperTranscriber
 @pytest.mark.parametrize("ran_away", [False, True])
 def test_a_slow_box_gets_shorter_windows(transcriber: WhisperTranscriber, ran_away: bool) -> None:
     wav, ref = clip(LONGER)
-    audio = read_wav(wav)[:, 0]
-    if ran_away:
-        audio = np.concatenate([audio, audio])  # room for two full windows
+    audio = np.tile(read_wav(wav)[:, 0], 4)  # room for more than ADAPT_AFTER full windows
     calls = _CallLog(transcriber, ran_away=ran_away)
     # A budget no box meets: windows shrink to the shortest, and nothing is lost.
     stream = StreamingTranscriber(calls, latency_budget_s=0.01)  # type: ignore[arg-type]
     for pcm in frames_of(audio):
         stream.feed(pcm)
     streamed = stream.finish(timeout=120)
-    assert calls.lengths[0] > 29.9 and calls.lengths[1:], calls.lengths
+    assert calls.lengths == pytest.approx(stream.window_lengths, abs=0.05)  # (plus the edge)
+    full, rest = calls.lengths[:ADAPT_AFTER], calls.lengths[ADAPT_AFTER:]
+    assert min(full) > 29.9 and rest, calls.lengths  # the speed is not known before
     if ran_away:  # the model repeating itself is no measure of the box: windows stay full
-        assert min(calls.lengths) > 29.9, calls.lengths
-    else:  # the first window is full (the speed is not known yet); the next are the shortest
-        assert max(calls.lengths[1:]) <= 10.0, calls.lengths
+        assert min(rest) > 29.9, calls.lengths
+    else:
+        assert max(rest) <= 10.0, calls.lengths
     for turn in ref["turns"]:
         assert _heard(streamed.segments, turn["start"], turn["end"]), turn
+
+
+def test_windows_shrink_on_the_median_speed_of_the_decode_after_stop() -> None:
+    # 30 s windows that took 5 s: a decode after stop at that speed misses a 4.5 s budget …
+    sizer = WindowSizer(4.5)
+    for _ in range(ADAPT_AFTER - 1):
+        sizer.decoded(5.0)
+        assert sizer.window_s == 30.0  # one or two windows say little about the box
+    sizer.decoded(5.0)
+    assert sizer.window_s == pytest.approx(27.0)
+    # … and one slow window among fast ones does not shrink them further.
+    sizer.decoded(2.0 * 27.0 / 30.0)
+    sizer.decoded(60.0)
+    assert sizer.window_s == pytest.approx(27.0)
+    # Decoded greedily after stop, in half the time, the same box keeps full windows.
+    greedy = WindowSizer(4.5, stop_share=GREEDY_SHARE)
+    for _ in range(5):
+        greedy.decoded(5.0)
+    assert greedy.window_s == 30.0
+    fixed = WindowSizer(4.5, fixed_s=12.0)
+    for _ in range(5):
+        fixed.decoded(60.0)
+    assert fixed.window_s == 12.0
 
 
 class _CallLog:

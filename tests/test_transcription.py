@@ -130,11 +130,13 @@ def test_temperature_fallback_is_off_on_a_cpu_unless_asked_for(
 
 
 @pytest.mark.parametrize(
-    ("setting", "device", "beam"), [("auto", "cpu", 1), ("auto", "cuda", 4), (3, "cpu", 3), (3, "cuda", 3)]
+    ("setting", "device", "beam"),
+    [("auto", "cpu", 1), ("auto", "cuda", None), (3, "cpu", 3), (3, "cuda", 3), (4, "cpu", None)],
 )
 def test_the_decode_after_stop_is_greedy_on_a_cpu_unless_configured(
-    setting: str | int, device: str, beam: int
+    setting: str | int, device: str, beam: int | None
 ) -> None:
+    """A beam for the decode after stop, or None where it is the configured one (4)."""
     cfg = TranscriptionConfig(beam_size=4, stop_beam_size=setting)
     assert stop_beam_size(cfg, device) == beam
 
@@ -261,6 +263,8 @@ def test_bench_command_prints_the_figures_of_both_runs(
     assert figures["device"] in ("cpu", "cuda") and figures["compute_type"]
     assert figures["temperature_fallback"] is (figures["device"] == "cuda")
     assert figures["stop_beam_size"] == (5 if figures["device"] == "cuda" else 1)
+    assert figures["streaming_windows"] == 0  # the dialogue is shorter than one window
+    assert figures["shortest_window_s"] == 30.0
     assert figures["reference_words"] == sum(len(t["text"].split()) for t in ref["turns"])
     assert 0 <= figures["direct_wer"] < 1 and 0 <= figures["streaming_wer"] < 1
     bad = parser.parse_args(["bench", "transcribe", str(wav), "--speedup", "0"])

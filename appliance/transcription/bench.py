@@ -45,6 +45,10 @@ class BenchResult:
     temperature_fallback: bool = False
     stop_beam_size: int = 5
     """Beam width of the streaming run's decode after stop (the direct run uses beam_size)."""
+    streaming_windows: int = 0
+    """Windows decoded while the stream played (the last one, after stop, not counted)."""
+    shortest_window_s: float = 30.0
+    """Under 30 s: this box was too slow for full windows within the latency budget."""
     direct_wer: float | None = None
     streaming_wer: float | None = None
     reference_words: int | None = None
@@ -72,8 +76,9 @@ def run_direct(
 
 def run_streaming(
     transcriber: WhisperTranscriber, audio_path: Path, speedup: float
-) -> tuple[Transcript, float, float]:
-    """Paced streaming run: (transcript, CPU seconds, seconds from end of stream to transcript)."""
+) -> tuple[Transcript, float, float, list[float]]:
+    """Paced streaming run: (transcript, CPU seconds, seconds from end of stream to transcript,
+    seconds of speech in each window decoded before stop)."""
     frames = read_wav(audio_path)
     channels = frames.shape[1]
     stream = StreamingTranscriber(transcriber, channels=channels,
@@ -91,7 +96,7 @@ def run_streaming(
     transcript = stream.finish(timeout=max(600.0, len(frames) / SAMPLE_RATE))
     waited = time.monotonic() - stopped
     cpu = _process_cpu_s() - before
-    return transcript, cpu, waited
+    return transcript, cpu, waited, stream.window_lengths
 
 
 def score_wer(
@@ -122,7 +127,7 @@ def run_bench(
 ) -> BenchResult:
     """Both runs on one loaded model; WER of each when a reference is given."""
     direct, direct_cpu, direct_wall = run_direct(transcriber, audio_path)
-    streamed, stream_cpu, waited = run_streaming(transcriber, audio_path, speedup)
+    streamed, stream_cpu, waited, windows = run_streaming(transcriber, audio_path, speedup)
     result = BenchResult(
         audio_seconds=round(direct.audio_seconds or 0.0, 2),
         direct_compute_s=round(direct_cpu, 2),
@@ -136,7 +141,9 @@ def run_bench(
         device=transcriber.device,
         compute_type=transcriber.compute_type,
         temperature_fallback=transcriber.fallback,
-        stop_beam_size=transcriber.stop_beam_size,
+        stop_beam_size=transcriber.stop_beam_size or transcriber.cfg.beam_size,
+        streaming_windows=len(windows),
+        shortest_window_s=min(windows, default=30.0),
     )
     if ref is not None:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:

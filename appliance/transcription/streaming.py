@@ -32,6 +32,12 @@ MIN_WINDOW_S = 10.0
 """Smaller windows, for a box too slow for full ones within the latency budget, waste calls."""
 EDGE = 320
 """Samples past the window's end, so its last spectrogram frames are those of the whole file."""
+ADAPT_AFTER = 3
+"""Windows decoded before their speed may shrink the windows: one says little about a box (the
+first of a conversation is the slowest, and on this 2-core CPU it alone once shrank them all)."""
+GREEDY_SHARE = 0.5
+"""The time of a greedy decode as a share of the same window's decode with a beam of 5
+(0.46–0.54 on the evaluation audio, base model, 2-core CPU)."""
 BATCH_S = 0.25
 """Audio gathered before the worker scores it: waking for every 30 ms frame cost more CPU in
 voice-activity calls and copies than it saved in latency."""
@@ -62,9 +68,9 @@ class StreamingTranscriber:
         and the transcript is no longer exactly the whole-file one. A fixed `window_s` turns
         this off. `fallback=False` turns temperature fallback off even where the transcriber's
         configuration has it on, so that the same audio always gives the same transcript.
-        `stop_beam_size`: the beam width for what is decoded after stop, while the worker
-        waits (None: the transcriber's own); unless it is the transcriber's, the last window
-        reads differently from the whole-file one."""
+        `stop_beam_size`: a narrower beam for what is decoded after stop, while the worker
+        waits (None: the transcriber's own); with it the last window reads differently from
+        the whole-file one."""
         if sample_rate != 16000:
             raise ValueError(f"Whisper needs 16000 Hz audio, got {sample_rate} Hz")
         if channels not in (1, 2):
@@ -72,12 +78,13 @@ class StreamingTranscriber:
         self._transcriber = transcriber
         self.sample_rate, self.channels, self.language = sample_rate, channels, language
         self._on_segment = on_segment
-        self._budget_s = latency_budget_s
-        self._adaptive = window_s is None
         self._fallback = fallback
         self._stop_beam_size = stop_beam_size
-        self._window_s = _clamp(FULL_WINDOW_S if window_s is None else window_s, 1.0, FULL_WINDOW_S)
-        self._rates: list[float] = []
+        self._sizer = WindowSizer(latency_budget_s, fixed_s=window_s,
+                                  stop_share=GREEDY_SHARE if stop_beam_size == 1 else 1.0)
+        self.window_lengths: list[float] = []
+        """Seconds of speech in each window decoded while recording (the benchmark reports
+        them: windows shorter than 30 s read differently from the whole-file ones)."""
         self._track = SpeechTrack(sample_rate=sample_rate)
         self._cond = threading.Condition()
         self._pending = bytearray()  # fed, not yet taken by the worker
@@ -195,17 +202,20 @@ class StreamingTranscriber:
                 self._cond.notify_all()
 
     def _window_ready(self) -> bool:
-        return self._track.held >= round(self._window_s * self.sample_rate) + EDGE
+        return self._track.held >= round(self._sizer.window_s * self.sample_rate) + EDGE
 
     def _decode(
         self, *, fallback: bool | Callable[[], bool], to_end: bool = False, beam_size: int | None = None
     ) -> None:
-        window_samples = round(self._window_s * self.sample_rate)
+        window_s = self._sizer.window_s
+        window_samples = round(window_s * self.sample_rate)
         frames, context = self._track.window(None if to_end else window_samples + EDGE)
         if len(frames) - context == 0:
             return
-        if not to_end and self._window_s < FULL_WINDOW_S:
+        if not to_end and window_s < FULL_WINDOW_S:
             frames = frames[:context + window_samples]  # a short window ends at its length
+        if not to_end:
+            self.window_lengths.append(round(window_s, 2))
         start_s = self._track.start_s
         began = time.monotonic()
         window = self._transcriber.decode_window(
@@ -213,7 +223,7 @@ class StreamingTranscriber:
             should_stop=lambda: self._cancelled, fallback=fallback, beam_size=beam_size,
         )
         if not to_end and not window.ran_away:
-            self._adapt(time.monotonic() - began)
+            self._sizer.decoded(time.monotonic() - began)
         segments = self._in_stream_time(window, start_s, frames[context:])
         self._track.advance(window.advance)
         with self._cond:
@@ -249,18 +259,35 @@ class StreamingTranscriber:
             out.append(seg.model_copy(update={"words": words, "start": begin, "end": max(begin, end)}))
         return out
 
-    def _adapt(self, took_s: float) -> None:
-        """Shrink windows when this box cannot decode a full one within the latency budget."""
+class WindowSizer:
+    """How much speech goes into each window decoded while recording: a full 30 s window
+    (exactly the whole-file windows) unless this box could not decode one after stop within
+    the latency budget; then shorter ones, which shorten the wait at some cost in accuracy."""
+
+    def __init__(self, budget_s: float, *, fixed_s: float | None = None, stop_share: float = 1.0) -> None:
+        """`stop_share`: the time of the decode after stop as a share of a window's decode
+        while recording (`GREEDY_SHARE` when the last window is decoded greedily). A fixed
+        window length (`fixed_s`) never changes."""
+        self._budget_s = budget_s
+        self._adaptive = fixed_s is None
+        self._stop_share = stop_share
+        self.window_s = _clamp(FULL_WINDOW_S if fixed_s is None else fixed_s, 1.0, FULL_WINDOW_S)
+        self._rates: list[float] = []
+
+    def decoded(self, took_s: float) -> None:
+        """A window of `window_s` took `took_s` to decode (not one the model ran away on)."""
         if not self._adaptive:
             return
         # The median of recent windows: one hard passage re-decoded by fallback must not shrink
         # every following window. (Windows the model ran away on are not counted at all: on
         # this 2-core CPU the first window of a conversation running away shrank every window
         # after it, and short windows cost more per second, so they stayed short.)
-        self._rates = [*self._rates[-4:], took_s / self._window_s]
+        self._rates = [*self._rates[-4:], took_s * self._stop_share / self.window_s]
+        if len(self._rates) < ADAPT_AFTER:
+            return
         rate = float(np.median(self._rates))
-        self._window_s = _clamp(self._budget_s / rate, MIN_WINDOW_S, FULL_WINDOW_S)
-        log.debug("decoding %.3f s per audio s; window now %.1f s", rate, self._window_s)
+        self.window_s = _clamp(self._budget_s / rate, MIN_WINDOW_S, FULL_WINDOW_S)
+        log.debug("decoding after stop %.3f s per audio s; window now %.1f s", rate, self.window_s)
 
 
 def _clamp(value: float, low: float, high: float) -> float:

@@ -88,7 +88,7 @@ class WhisperTranscriber:
         self.fallback = fallback_enabled(cfg.temperature_fallback, self.device)
         """Whether temperature fallback is used at all; a call's `fallback` can only narrow it."""
         self.stop_beam_size = stop_beam_size(cfg, self.device)
-        """Beam width for what is decoded after stop, while the worker waits."""
+        """A narrower beam for what is decoded after stop, while the worker waits (or None)."""
         self._lock = threading.Lock()  # one decode at a time: CPU threads are the bottleneck
         self._whisper = WhisperModel(
             str(model.path),
@@ -228,14 +228,13 @@ def fallback_enabled(setting: str, device: str) -> bool:
     return setting == "on" or (setting == "auto" and device == "cuda")
 
 
-def stop_beam_size(cfg: TranscriptionConfig, device: str) -> int:
-    """`transcription.stop_beam_size` on this device: 'auto' is greedy on a CPU, where the last
-    window after stop decodes in about half the time (a beam of 5 took 3.4 s for a typical
-    window of the base model on 2 cores, greedy 1.7 s, and a repetition loop run to the token
-    limit 4.6–5.3 s against 2.7 s), and the configured beam with CUDA."""
-    if cfg.stop_beam_size != "auto":
-        return cfg.stop_beam_size
-    return cfg.beam_size if device == "cuda" else 1
+def stop_beam_size(cfg: TranscriptionConfig, device: str) -> int | None:
+    """`transcription.stop_beam_size` on this device, or None where it is `beam_size` itself.
+    'auto' is greedy on a CPU, where the last window after stop decodes in about half the time
+    (a beam of 5 took 3.4 s for a typical window of the base model on 2 cores, greedy 1.7 s, and
+    a repetition loop run to the token limit 4.6–5.3 s against 2.7 s), and `beam_size` on CUDA."""
+    beam = (cfg.beam_size if device == "cuda" else 1) if cfg.stop_beam_size == "auto" else cfg.stop_beam_size
+    return None if beam == cfg.beam_size else beam
 
 
 def _schedule(fallback: bool | Callable[[], bool]) -> list[float]:
