@@ -12,14 +12,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from faster_whisper.transcribe import Segment as FwSegment
+from faster_whisper.transcribe import Word as FwWord
 
 from appliance.config import TranscriptionConfig
 from appliance.transcription.audio import AudioFormatError, read_wav, to_mono
-from appliance.transcription.guards import collapse_repetitions, is_loop
+from appliance.transcription.guards import collapse_repetitions, is_loop, looping_runs
 from appliance.transcription.models import BUNDLED_SHA256, bundled_model_dir, resolve_model
 from appliance.transcription.whisper import (
     WhisperTranscriber,
     fallback_enabled,
+    guarded_segments,
     stop_beam_size,
     transcribe_file,
 )
@@ -221,6 +224,32 @@ def test_repetition_loops_are_trimmed_or_dropped() -> None:
     assert is_loop(["bedankt"] * 12)
     sentence = "de huur is zevenhonderd euro per maand en de waarborg twee maanden"
     assert not is_loop(sentence.split(" "))
+
+
+def _fw_segment(seek: int, start: float, text: str) -> FwSegment:
+    words = [FwWord(start=start + 0.2 * i, end=start + 0.2 * i + 0.2, word=f" {w}", probability=0.9)
+             for i, w in enumerate(text.split())]
+    return FwSegment(id=0, seek=seek, start=start, end=start + 1.0, text=f" {text}", tokens=[],
+                     avg_logprob=-0.3, compression_ratio=1.2, no_speech_prob=0.01, words=words,
+                     temperature=0.0)
+
+
+def test_a_loop_spread_over_segments_is_dropped() -> None:
+    assert looping_runs(["Ja.", "ja", "Ja!", "Nee.", "Ja."]) == set()  # three in a row is speech
+    assert looping_runs(["Goed.", "Ik weet niet."] + ["Ik weet niet."] * 4 + ["Dag."]) == set(range(1, 6))
+    said = ["Ik heb een vraag over de huur.", "Ja.", "Ja.", "Ja."]
+    looped = ["Ik weet niet."] * 24
+    fw = [_fw_segment(0, i * 1.0, t) for i, t in enumerate(said)]
+    fw += [_fw_segment(3000, 30.0 + i * 1.0, t) for i, t in enumerate(looped)]
+    segments, ran_away = guarded_segments(fw, "s")
+    assert [s.text for s in segments] == said and ran_away
+    assert [s.id for s in segments] == ["s1", "s2", "s3", "s4"]
+    # Looked for window by window (seek), as a stream decodes them: two of one window and
+    # two of the next are not one loop.
+    split = [_fw_segment(0, 28.0, "Ja."), _fw_segment(0, 29.0, "Ja."),
+             _fw_segment(3000, 30.0, "Ja."), _fw_segment(3000, 31.0, "Ja.")]
+    kept, ran_away = guarded_segments(split, "w")
+    assert [s.start for s in kept] == [28.0, 29.0, 30.0, 31.0] and not ran_away
 
 
 def test_transcribe_command_writes_the_evaluation_format(tmp_path: Path) -> None:

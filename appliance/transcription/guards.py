@@ -44,5 +44,22 @@ def is_loop(words: list[str], *, max_repeats: int = MAX_REPEATS) -> bool:
     return len(words) >= 8 and len(kept_indices(words, max_repeats=max_repeats)) * 3 < len(words)
 
 
+def looping_runs(texts: list[str], *, max_repeats: int = MAX_REPEATS) -> set[int]:
+    """Indices of the texts in runs of more than `max_repeats` equal texts back to back: a loop
+    the model spread over segments of one short sentence each (seen: "Ik weet niet." 24 times
+    over the last 27 s of a conversation, where something else was said)."""
+    norm = [_norm(text) for text in texts]
+    out: set[int] = set()
+    i = 0
+    while i < len(norm):
+        j = i + 1
+        while j < len(norm) and norm[j] == norm[i]:
+            j += 1
+        if j - i > max_repeats and norm[i]:
+            out.update(range(i, j))
+        i = j
+    return out
+
+
 def _norm(word: str) -> str:
     return re.sub(r"[^\w]", "", word.lower())

@@ -6,6 +6,7 @@ The model loads once in `WhisperTranscriber.__init__` (before the service report
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ import numpy as np
 from appliance.config import TranscriptionConfig
 from appliance.transcript import ModelStamp, Segment, Transcript, Word
 from appliance.transcription.audio import SAMPLE_RATE, read_wav, to_mono
-from appliance.transcription.guards import is_loop, kept_indices
+from appliance.transcription.guards import is_loop, kept_indices, looping_runs
 from appliance.transcription.models import ModelInfo, choose_device, resolve_model
 from appliance.transcription.speakers import label_speakers
 from appliance.transcription.vad import MIN_SILENCE_MS
@@ -124,12 +125,7 @@ class WhisperTranscriber:
         with self._lock:
             self._hooks.begin()
             fw_segments = self._decode(audio, None, fallback, vad=True)
-        segments: list[Segment] = []
-        for fw in fw_segments:
-            seg = _to_segment(fw, f"s{len(segments) + 1}")
-            if seg is not None:
-                segments.append(seg)
-        return segments
+        return guarded_segments(fw_segments, "s")[0]
 
     def decode_window(
         self,
@@ -152,13 +148,9 @@ class WhisperTranscriber:
             self._hooks.begin(context=context, windows=None if to_end else 1)
             fw_segments = self._decode(audio, should_stop, fallback, vad=False, beam_size=beam_size)
             next_seek = self._hooks.next_seek
-        segments: list[Segment] = []
-        for fw in fw_segments:
-            seg = _to_segment(fw, f"w{len(segments) + 1}")
-            if seg is not None:
-                segments.append(seg)
+        segments, looped = guarded_segments(fw_segments, "w")
         advance = len(audio) - context if next_seek is None else next_seek * HOP
-        return Window(segments, advance, ran_away=any(_is_loop(fw) for fw in fw_segments))
+        return Window(segments, advance, ran_away=looped)
 
     def _decode(
         self,
@@ -241,6 +233,27 @@ def _schedule(fallback: bool | Callable[[], bool]) -> list[float]:
     if callable(fallback):
         return _FallbackSchedule(TEMPERATURES, fallback)
     return list(TEMPERATURES) if fallback else [TEMPERATURES[0]]
+
+
+def guarded_segments(fw_segments: list[FwSegment], prefix: str) -> tuple[list[Segment], bool]:
+    """Our segments (ids prefix1, prefix2, …) from faster-whisper's, without repetition loops,
+    and whether there was one. Loops are looked for window by window, so that a stream, decoded
+    a window at a time, drops what the whole file drops."""
+    segments: list[Segment] = []
+    looped = False
+    for _, window in itertools.groupby(fw_segments, key=lambda fw: fw.seek):
+        group = list(window)
+        repeated = looping_runs([fw.text for fw in group])
+        if repeated:
+            log.warning("dropped %d segments repeating one another %.1f s into the audio decoded",
+                        len(repeated), group[min(repeated)].start)
+        looped = looped or bool(repeated)
+        for i, fw in enumerate(group):
+            looped = looped or _is_loop(fw)
+            seg = None if i in repeated else _to_segment(fw, f"{prefix}{len(segments) + 1}")
+            if seg is not None:
+                segments.append(seg)
+    return segments, looped
 
 
 def _is_loop(fw: FwSegment) -> bool:
