@@ -157,6 +157,7 @@ def test_a_slow_box_gets_shorter_windows(transcriber: WhisperTranscriber, ran_aw
     stream = StreamingTranscriber(calls, latency_budget_s=0.01)  # type: ignore[arg-type]
     for pcm in frames_of(audio):
         stream.feed(pcm)
+    assert stream.settle(timeout=120)  # as if played live: windows decoded before stop
     streamed = stream.finish(timeout=120)
     assert calls.lengths == pytest.approx(stream.window_lengths, abs=0.05)  # (plus the edge)
     full, rest = calls.lengths[:ADAPT_AFTER], calls.lengths[ADAPT_AFTER:]
@@ -201,9 +202,12 @@ class _CallLog:
         self.started: list[float] = []
         self.lengths: list[float] = []  # seconds of speech given to each window (not the last)
         self.beams: list[tuple[bool, int | None]] = []  # (after stop, beam width asked for)
+        self.gate: threading.Event | None = None  # when set up, the first call waits for it
 
     def decode_window(self, audio: np.ndarray, **kwargs: Any) -> Window:
         self.started.append(time.monotonic())
+        if self.gate is not None and len(self.started) == 1:
+            assert self.gate.wait(timeout=60)
         self.beams.append((bool(kwargs.get("to_end")), kwargs.get("beam_size")))
         if not kwargs.get("to_end"):
             self.lengths.append((len(audio) - kwargs.get("context", 0)) / 16000)
@@ -218,13 +222,49 @@ def test_what_is_left_at_stop_is_decoded_with_the_stop_beam(transcriber: Whisper
     wav, ref = clip(LONGER)
     calls = _CallLog(transcriber)
     stream = StreamingTranscriber(calls, window_s=30.0, stop_beam_size=1)  # type: ignore[arg-type]
-    for pcm in frames_of(read_wav(wav)[:, 0]):
+    frames = list(frames_of(read_wav(wav)[:, 0]))
+    for pcm in frames[:-50]:
+        stream.feed(pcm)
+    assert stream.settle(timeout=60)  # the whole window is decoded while recording …
+    for pcm in frames[-50:]:
         stream.feed(pcm)
     streamed = stream.finish(timeout=60)
-    # Windows decoded while recording keep the configured beam; only the last one is greedy.
+    # … with the configured beam; only what is left at stop is decoded greedily.
     assert calls.beams == [(False, None), (True, 1)], calls.beams
     for turn in ref["turns"]:
         assert _heard(streamed.segments, turn["start"], turn["end"]), turn
+
+
+def test_at_stop_whole_windows_still_waiting_are_decoded_with_the_stop_beam(
+    transcriber: WhisperTranscriber,
+) -> None:
+    wav, ref = clip(LONGER)
+    calls = _CallLog(transcriber)
+    stream = StreamingTranscriber(calls, window_s=5.0, stop_beam_size=1)  # type: ignore[arg-type]
+    frames = list(frames_of(read_wav(wav)[:, 0]))
+    calls.gate = threading.Event()  # the first window's decode lasts until stop is pressed
+    for pcm in frames:
+        stream.feed(pcm)
+    assert _wait_for(lambda: len(calls.started) == 1, timeout=30)  # the worker is in window 1
+
+    def open_gate_after_stop() -> None:
+        while True:
+            try:
+                stream.feed(b"")  # refused once stop is pressed
+            except StreamClosed:
+                break
+            time.sleep(0.01)
+        assert calls.gate is not None
+        calls.gate.set()
+
+    threading.Thread(target=open_gate_after_stop, daemon=True).start()
+    streamed = stream.finish(timeout=60)
+    # The window under way keeps its beam; the several whole windows still waiting at stop go
+    # greedily, in one decode to the end.
+    assert calls.beams == [(False, None), (True, 1)], calls.beams
+    first, last = ref["turns"][0], ref["turns"][-1]
+    assert _heard(streamed.segments, first["start"], first["end"])
+    assert _heard(streamed.segments, last["start"], last["end"])  # decoded to the end
 
 
 def test_settle_waits_until_every_complete_window_is_decoded(
