@@ -249,7 +249,10 @@ def guarded_segments(fw_segments: list[FwSegment], prefix: str) -> tuple[list[Se
                         len(repeated), group[min(repeated)].start)
         looped = looped or bool(repeated)
         for i, fw in enumerate(group):
-            looped = looped or _is_loop(fw)
+            if _is_loop(fw):
+                log.warning("dropped a repetition loop %.1f s into the audio decoded", fw.start)
+                looped = True
+                continue
             seg = None if i in repeated else _to_segment(fw, f"{prefix}{len(segments) + 1}")
             if seg is not None:
                 segments.append(seg)
@@ -261,16 +264,14 @@ def _is_loop(fw: FwSegment) -> bool:
 
 
 def _to_segment(fw: FwSegment, seg_id: str) -> Segment | None:
-    """Our Segment from faster-whisper's, or None for a loop or empty text."""
+    """Our Segment from faster-whisper's (not a loop: see `guarded_segments`), or None for
+    empty text."""
     words = [
         Word(start=round(w.start, 3), end=round(w.end, 3),
              word=w.word, probability=round(w.probability, 4))
         for w in (fw.words or [])
     ]
     if words:
-        if _is_loop(fw):
-            log.warning("dropped a repetition loop %.1f s into the audio decoded", fw.start)
-            return None
         words = [words[i] for i in kept_indices([w.word for w in words])]
         text = "".join(w.word for w in words).strip()
     else:
