@@ -78,10 +78,12 @@ class _CountingModel:
     def __init__(self, inner: object) -> None:
         self._inner, self.decodes = inner, 0
         self.beams: list[object] = []
+        self.penalties: list[object] = []
 
     def generate(self, *args: object, **kwargs: object) -> object:
         self.decodes += 1
         self.beams.append(kwargs.get("beam_size"))
+        self.penalties.append(kwargs.get("repetition_penalty"))
         return self._inner.generate(*args, **kwargs)  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> object:
@@ -144,7 +146,7 @@ def test_the_decode_after_stop_is_greedy_on_a_cpu_unless_configured(
     assert stop_beam_size(cfg, device) == beam
 
 
-def test_a_window_decodes_with_the_beam_asked_for(
+def test_a_window_decodes_with_the_beam_asked_for_and_the_repetition_penalty(
     transcriber: WhisperTranscriber, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counting = _CountingModel(transcriber._whisper.model)
@@ -153,7 +155,17 @@ def test_a_window_decodes_with_the_beam_asked_for(
     greedy = transcriber.decode_window(audio, to_end=True, fallback=False, beam_size=1)
     configured = transcriber.decode_window(audio, to_end=True, fallback=False)
     assert counting.beams == [1, transcriber.cfg.beam_size]
+    # Decoded after stop or while recording, repeated tokens are penalised alike (1.1 by default).
+    assert counting.penalties == [1.1, 1.1] == [transcriber.cfg.repetition_penalty] * 2
     assert greedy.segments and configured.segments
+
+
+@pytest.mark.parametrize("penalty", [0.9, 2.5])
+def test_a_repetition_penalty_that_would_favour_repeats_or_bar_words_is_refused(
+    penalty: float,
+) -> None:
+    with pytest.raises(ValueError, match="repetition_penalty"):
+        TranscriptionConfig(repetition_penalty=penalty)
 
 
 def test_the_default_configuration_decodes_with_fallback_only_on_a_gpu(
@@ -291,6 +303,7 @@ def test_bench_command_prints_the_figures_of_both_runs(
     assert figures["direct_segments"] >= 1 and figures["streaming_segments"] >= 1
     assert figures["device"] in ("cpu", "cuda") and figures["compute_type"]
     assert figures["temperature_fallback"] is (figures["device"] == "cuda")
+    assert figures["repetition_penalty"] == 1.1
     assert figures["stop_beam_size"] == (5 if figures["device"] == "cuda" else 1)
     assert figures["streaming_windows"] == 0  # the dialogue is shorter than one window
     assert figures["shortest_window_s"] == 30.0

@@ -43,6 +43,7 @@ class BenchResult:
     device: str = "cpu"
     compute_type: str = "int8"
     temperature_fallback: bool = False
+    repetition_penalty: float = 1.0
     stop_beam_size: int = 5
     """Beam width of the streaming run's decode after stop (the direct run uses beam_size)."""
     streaming_windows: int = 0
@@ -141,6 +142,7 @@ def run_bench(
         device=transcriber.device,
         compute_type=transcriber.compute_type,
         temperature_fallback=transcriber.fallback,
+        repetition_penalty=transcriber.cfg.repetition_penalty,
         stop_beam_size=transcriber.stop_beam_size or transcriber.cfg.beam_size,
         streaming_windows=len(windows),
         shortest_window_s=min(windows, default=30.0),

@@ -173,6 +173,7 @@ class WhisperTranscriber:
             vad_filter=vad,
             vad_parameters={"min_silence_duration_ms": MIN_SILENCE_MS} if vad else None,
             condition_on_previous_text=False,
+            repetition_penalty=self.cfg.repetition_penalty,
             no_speech_threshold=NO_SPEECH_THRESHOLD,
             compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
             log_prob_threshold=LOG_PROB_THRESHOLD,
