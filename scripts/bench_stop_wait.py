@@ -6,9 +6,12 @@ window was due, a tail of almost a full window. One benchmark run measures one s
 this measures STOPS of them per recording. Each stop point is reached by playing the recording
 from its start, `--speedup` times faster than real time until LEAD seconds before the stop and
 in real time from there, so that at the stop the transcriber is where a live conversation
-would have left it. Prints one JSON object: every wait, and their median and maximum.
+would have left it. `--at-window-start` presses stop instead the moment the next window after
+each stop point begins decoding, the worst moment there is. Prints one JSON object: every wait,
+and their median and maximum.
 
     .venv/bin/python scripts/bench_stop_wait.py /tmp/evalaudio/*.wav --stops 4
+    .venv/bin/python scripts/bench_stop_wait.py /tmp/evalaudio/*.wav --stops 3 --at-window-start
 """
 
 from __future__ import annotations
@@ -18,18 +21,41 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from appliance.config import TranscriptionConfig
+from appliance.transcript import ModelStamp, Segment
 from appliance.transcription.audio import SAMPLE_RATE, read_wav
 from appliance.transcription.models import resolve_model
 from appliance.transcription.streaming import StreamingTranscriber, float_to_pcm16
-from appliance.transcription.whisper import WhisperTranscriber
+from appliance.transcription.whisper import WhisperTranscriber, Window
 
 FRAME_S = 0.03
+
+
+class _WindowWatch:
+    """The transcriber, with an event set whenever a window decoded while recording begins."""
+
+    def __init__(self, inner: WhisperTranscriber) -> None:
+        self._inner = inner
+        self.began = threading.Event()
+
+    def transcribe(self, audio: np.ndarray, *, fallback: bool | Callable[[], bool] = True) -> list[Segment]:
+        return self._inner.transcribe(audio, fallback=fallback)
+
+    def decode_window(self, audio: np.ndarray, **kwargs: Any) -> Window:
+        if not kwargs.get("to_end"):
+            self.began.set()
+        return self._inner.decode_window(audio, **kwargs)
+
+    def stamp(self) -> ModelStamp:
+        return self._inner.stamp()
 
 
 def wait_after_stop(
@@ -39,29 +65,41 @@ def wait_after_stop(
     *,
     speedup: float,
     lead_s: float,
-) -> float:
+    at_window_start: bool = False,
+) -> tuple[float, float]:
     """Play `frames` up to `stop_s` (fast, then the last `lead_s` in real time), press stop and
-    return the seconds until the transcript is there."""
-    stream = StreamingTranscriber(transcriber, channels=frames.shape[1],
+    return (the second of the recording stop was pressed at, the seconds until the transcript
+    is there). `at_window_start` plays on in real time past `stop_s` and presses stop the moment
+    the next window begins decoding: the longest wait, that whole window and then the rest."""
+    watch = _WindowWatch(transcriber)
+    stream = StreamingTranscriber(watch, channels=frames.shape[1],
                                   stop_beam_size=transcriber.stop_beam_size)
     step = int(FRAME_S * SAMPLE_RATE)
-    end = int(stop_s * SAMPLE_RATE)
-    slow_from = max(0, end - int(lead_s * SAMPLE_RATE))
+    at = int(stop_s * SAMPLE_RATE)
+    end = len(frames) if at_window_start else at
+    slow_from = max(0, at - int(lead_s * SAMPLE_RATE))
     clock = time.monotonic()
+    fed = 0
     for start in range(0, end, step):
+        if at_window_start and start >= at:
+            if start < at + step:
+                watch.began.clear()  # only a window that begins from here on counts
+            elif watch.began.is_set():
+                break
         if start == slow_from // step * step:
             # Played fast, the worker may have fallen behind; playing live, it keeps up.
             if not stream.settle(timeout=600):
                 raise TimeoutError("the transcriber did not catch up within 600 s")
             clock = time.monotonic()
         pace = 1.0 if start >= slow_from else speedup
-        clock += min(step, end - start) / SAMPLE_RATE / pace
+        fed = min(start + step, end)
+        clock += (fed - start) / SAMPLE_RATE / pace
         if (delay := clock - time.monotonic()) > 0:
             time.sleep(delay)
-        stream.feed(float_to_pcm16(frames[start : min(start + step, end)]))
+        stream.feed(float_to_pcm16(frames[start:fed]))
     stopped = time.monotonic()
     stream.finish(timeout=600)
-    return time.monotonic() - stopped
+    return fed / SAMPLE_RATE, time.monotonic() - stopped
 
 
 def main() -> int:
@@ -75,6 +113,10 @@ def main() -> int:
     )
     parser.add_argument(
         "--stop-beam", default="auto", help="beam width after stop: 'auto' or a number"
+    )
+    parser.add_argument(
+        "--at-window-start", action="store_true",
+        help="press stop the moment the next window begins decoding (the longest wait)",
     )
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--language", default="nl")
@@ -95,15 +137,16 @@ def main() -> int:
         first = min(length_s, args.lead + 30.0)  # at least one full window before the first stop
         for k in range(args.stops):
             stop_s = first + (length_s - first) * (k + 1) / args.stops
-            waited = wait_after_stop(
+            pressed_s, waited = wait_after_stop(
                 transcriber,
                 frames,
                 stop_s,
                 speedup=args.speedup,
                 lead_s=args.lead,
+                at_window_start=args.at_window_start,
             )
             waits.append(
-                {"audio": path.name, "stop_s": round(stop_s, 1), "wait_s": round(waited, 2)}
+                {"audio": path.name, "stop_s": round(pressed_s, 1), "wait_s": round(waited, 2)}
             )
             print(json.dumps(waits[-1]), file=sys.stderr, flush=True)
     values = [w["wait_s"] for w in waits]
