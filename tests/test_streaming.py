@@ -196,9 +196,11 @@ def test_windows_shrink_on_the_median_speed_of_the_decode_after_stop() -> None:
 class _CallLog:
     """The real transcriber, noting when each Whisper call starts."""
 
-    def __init__(self, inner: WhisperTranscriber, *, ran_away: bool = False) -> None:
+    def __init__(self, inner: WhisperTranscriber, *, ran_away: bool = False,
+                 greedy_skips: bool = False) -> None:
         self.inner = inner
         self.ran_away = ran_away  # report every window as one the model ran away on
+        self.greedy_skips = greedy_skips  # greedy decodes keep only their last segment
         self.started: list[float] = []
         self.lengths: list[float] = []  # seconds of speech given to each window (not the last)
         self.beams: list[tuple[bool, int | None]] = []  # (after stop, beam width asked for)
@@ -212,6 +214,8 @@ class _CallLog:
         if not kwargs.get("to_end"):
             self.lengths.append((len(audio) - kwargs.get("context", 0)) / 16000)
         window = self.inner.decode_window(audio, **kwargs)
+        if self.greedy_skips and kwargs.get("beam_size") == 1:
+            window = dataclasses.replace(window, segments=window.segments[-1:])
         return dataclasses.replace(window, ran_away=True) if self.ran_away else window
 
     def stamp(self) -> Any:
@@ -229,8 +233,28 @@ def test_what_is_left_at_stop_is_decoded_with_the_stop_beam(transcriber: Whisper
     for pcm in frames[-50:]:
         stream.feed(pcm)
     streamed = stream.finish(timeout=60)
-    # … with the configured beam; only what is left at stop is decoded greedily.
-    assert calls.beams == [(False, None), (True, 1)], calls.beams
+    # … with the configured beam; only what is left at stop is decoded greedily (and once more
+    # with the beam should greedy decoding have skipped most of it, as the next test shows).
+    assert calls.beams[:2] == [(False, None), (True, 1)], calls.beams
+    assert calls.beams[2:] in ([], [(True, None)]), calls.beams
+    for turn in ref["turns"]:
+        assert _heard(streamed.segments, turn["start"], turn["end"]), turn
+
+
+def test_speech_that_greedy_decoding_skipped_at_stop_is_decoded_with_the_beam(
+    transcriber: WhisperTranscriber,
+) -> None:
+    wav, ref = clip(LONGER)
+    calls = _CallLog(transcriber, greedy_skips=True)  # as the base model did on one such clip
+    stream = StreamingTranscriber(calls, window_s=30.0, stop_beam_size=1)  # type: ignore[arg-type]
+    frames = list(frames_of(read_wav(wav)[:, 0]))
+    for pcm in frames[:-50]:
+        stream.feed(pcm)
+    assert stream.settle(timeout=60)
+    for pcm in frames[-50:]:
+        stream.feed(pcm)
+    streamed = stream.finish(timeout=60)
+    assert calls.beams == [(False, None), (True, 1), (True, None)], calls.beams
     for turn in ref["turns"]:
         assert _heard(streamed.segments, turn["start"], turn["end"]), turn
 

@@ -38,6 +38,9 @@ first of a conversation is the slowest, and on this 2-core CPU it alone once shr
 GREEDY_SHARE = 0.5
 """The time of a greedy decode as a share of the same window's decode with a beam of 5
 (0.46–0.54 on the evaluation audio, base model, 2-core CPU)."""
+SKIPPED_SPEECH_S = 5.0
+"""Speech without text in the decode after stop (and more than half of it) beyond which greedy
+decoding is taken to have skipped it; pauses within speech and a dropped loop leave less."""
 BATCH_S = 0.25
 """Audio gathered before the worker scores it: waking for every 30 ms frame cost more CPU in
 voice-activity calls and copies than it saved in latency."""
@@ -225,6 +228,18 @@ class StreamingTranscriber:
             to_mono(frames), context=context, to_end=to_end,
             should_stop=lambda: self._cancelled, fallback=fallback, beam_size=beam_size,
         )
+        speech_s = (len(frames) - context) / self.sample_rate
+        untranscribed = speech_s - sum(seg.end - seg.start for seg in window.segments)
+        if to_end and beam_size is not None and untranscribed > max(SKIPPED_SPEECH_S, speech_s / 2):
+            # Greedy decoding sometimes writes one sentence for many (on a test conversation
+            # one of 16 s of speech) and faster-whisper takes the rest for silence. The audio
+            # here is speech by voice activity, so it is decoded again with the beam.
+            log.info("%.1f s of speech left without text after stop; decoding it with the beam",
+                     untranscribed)
+            window = self._transcriber.decode_window(
+                to_mono(frames), context=context, to_end=True,
+                should_stop=lambda: self._cancelled, fallback=False,
+            )
         if not to_end and not window.ran_away:
             self._sizer.decoded(time.monotonic() - began)
         segments = self._in_stream_time(window, start_s, frames[context:])
