@@ -6,13 +6,14 @@ import dataclasses
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from appliance.config import TranscriptionConfig
-from appliance.transcript import Segment
+from appliance.transcript import Segment, Transcript
 from appliance.transcription.audio import pcm16_to_float, read_wav
 from appliance.transcription.bench import run_direct
 from appliance.transcription.models import bundled_model_dir, resolve_model
@@ -222,17 +223,23 @@ class _CallLog:
         return self.inner.stamp()
 
 
+def _settle_then_stop(stream: StreamingTranscriber, wav: Path) -> Transcript:
+    """Feed all but the last 1.5 s, let the worker decode every whole window, feed the rest
+    and press stop."""
+    frames = list(frames_of(read_wav(wav)[:, 0]))
+    for pcm in frames[:-50]:
+        stream.feed(pcm)
+    assert stream.settle(timeout=60)
+    for pcm in frames[-50:]:
+        stream.feed(pcm)
+    return stream.finish(timeout=60)
+
+
 def test_what_is_left_at_stop_is_decoded_with_the_stop_beam(transcriber: WhisperTranscriber) -> None:
     wav, ref = clip(LONGER)
     calls = _CallLog(transcriber)
     stream = StreamingTranscriber(calls, window_s=30.0, stop_beam_size=1)  # type: ignore[arg-type]
-    frames = list(frames_of(read_wav(wav)[:, 0]))
-    for pcm in frames[:-50]:
-        stream.feed(pcm)
-    assert stream.settle(timeout=60)  # the whole window is decoded while recording …
-    for pcm in frames[-50:]:
-        stream.feed(pcm)
-    streamed = stream.finish(timeout=60)
+    streamed = _settle_then_stop(stream, wav)  # the whole window is decoded while recording …
     # … with the configured beam; only what is left at stop is decoded greedily (and once more
     # with the beam should greedy decoding have skipped most of it, as the next test shows).
     assert calls.beams[:2] == [(False, None), (True, 1)], calls.beams
@@ -247,13 +254,7 @@ def test_speech_that_greedy_decoding_skipped_at_stop_is_decoded_with_the_beam(
     wav, ref = clip(LONGER)
     calls = _CallLog(transcriber, greedy_skips=True)  # as the base model did on one such clip
     stream = StreamingTranscriber(calls, window_s=30.0, stop_beam_size=1)  # type: ignore[arg-type]
-    frames = list(frames_of(read_wav(wav)[:, 0]))
-    for pcm in frames[:-50]:
-        stream.feed(pcm)
-    assert stream.settle(timeout=60)
-    for pcm in frames[-50:]:
-        stream.feed(pcm)
-    streamed = stream.finish(timeout=60)
+    streamed = _settle_then_stop(stream, wav)
     assert calls.beams == [(False, None), (True, 1), (True, None)], calls.beams
     for turn in ref["turns"]:
         assert _heard(streamed.segments, turn["start"], turn["end"]), turn
