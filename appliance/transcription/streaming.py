@@ -230,7 +230,8 @@ class StreamingTranscriber:
         )
         speech_s = (len(frames) - context) / self.sample_rate
         untranscribed = speech_s - sum(seg.end - seg.start for seg in window.segments)
-        if to_end and beam_size is not None and untranscribed > max(SKIPPED_SPEECH_S, speech_s / 2):
+        skipped = untranscribed > max(SKIPPED_SPEECH_S, speech_s / 2)
+        if to_end and beam_size is not None and skipped and not self._cancelled:
             # Greedy decoding sometimes writes one sentence for many (on a test conversation
             # one of 16 s of speech) and faster-whisper takes the rest for silence. The audio
             # here is speech by voice activity, so it is decoded again with the beam.
