@@ -286,7 +286,9 @@ def test_at_stop_whole_windows_still_waiting_are_decoded_with_the_stop_beam(
     streamed = stream.finish(timeout=60)
     # The window under way keeps its beam; the several whole windows still waiting at stop go
     # greedily, in one decode to the end.
-    assert calls.beams == [(False, None), (True, 1)], calls.beams
+    assert calls.beams[:2] == [(False, None), (True, 1)], calls.beams
+    # (A greedy decode that skipped most of the rest, or dropped it as a loop, is redone once.)
+    assert calls.beams[2:] in ([], [(True, None)]), calls.beams
     # Both decodes reached the transcript, in order. (What greedy decoding makes of the rest
     # varies between machines: once it dropped the last 20 s as a loop.)
     assert streamed.segments[0].start < 5.0 < streamed.segments[-1].start
