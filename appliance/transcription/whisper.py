@@ -163,20 +163,17 @@ class WhisperTranscriber:
     ) -> list[FwSegment]:
         """faster-whisper's segments for `audio` (caller holds the lock). The generator decodes
         lazily, window by window: a stop is checked between segments."""
-        beam = beam_size or self.cfg.beam_size
         raw, _info = self._whisper.transcribe(
             audio,
             language=self.cfg.language,
             task="transcribe",
-            beam_size=beam,
+            beam_size=beam_size or self.cfg.beam_size,
             best_of=self.cfg.best_of,
             word_timestamps=True,
             vad_filter=vad,
             vad_parameters={"min_silence_duration_ms": MIN_SILENCE_MS} if vad else None,
             condition_on_previous_text=False,
-            # Beam search only: decoding a short conversation greedily with it, the base model
-            # heard 5 of its 19 words in one run of four (none of five runs without it).
-            repetition_penalty=self.cfg.repetition_penalty if beam > 1 else 1.0,
+            repetition_penalty=self.cfg.repetition_penalty,
             no_speech_threshold=NO_SPEECH_THRESHOLD,
             compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
             log_prob_threshold=LOG_PROB_THRESHOLD,
