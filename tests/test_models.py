@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import ctranslate2
 import pytest
 
 from appliance.config import TranscriptionConfig
@@ -151,6 +152,11 @@ def test_models_list_shows_the_bundled_the_configured_and_the_installed(
     assert models["whisper-big"]["sha256"] == BUNDLED_SHA256
     assert "nl" in models["whisper-big"]["languages"]
     assert "int8" in models["whisper-big"]["compute_types"]
+    # The manifest lists float16 too; only what this box can run is shown.
+    here = set(ctranslate2.get_supported_compute_types("cpu"))
+    if ctranslate2.get_cuda_device_count() > 0:
+        here |= set(ctranslate2.get_supported_compute_types("cuda"))
+    assert set(models["whisper-big"]["compute_types"]) <= here
 
 
 def test_models_verify_hashes_the_configured_model_afresh(

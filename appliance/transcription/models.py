@@ -65,13 +65,23 @@ def read_languages(path: Path) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _default_compute_types() -> tuple[str, ...]:
+def _box_compute_types() -> tuple[str, ...]:
+    """Compute types CTranslate2 can run on this box (CPU, and CUDA when it sees a GPU)."""
     import ctranslate2  # deferred: native library
 
     types = set(ctranslate2.get_supported_compute_types("cpu"))
     if ctranslate2.get_cuda_device_count() > 0:
         types |= set(ctranslate2.get_supported_compute_types("cuda"))
     return tuple(sorted(types))
+
+
+def _runnable_here(listed: object) -> tuple[str, ...]:
+    here = _box_compute_types()
+    if not listed:
+        return here
+    if not isinstance(listed, list):
+        raise TypeError("compute_types must be a list")
+    return tuple(t for t in map(str, listed) if t in here)
 
 
 def describe(path: Path) -> ModelInfo:
@@ -92,7 +102,9 @@ def describe(path: Path) -> ModelInfo:
                 path=path,
                 sha256=str(meta["sha256"]).lower(),
                 languages=tuple(meta.get("languages") or read_languages(path)),
-                compute_types=tuple(meta.get("compute_types") or _default_compute_types()),
+                # The manifest says what the model can be loaded as anywhere; list only
+                # what this box can run (no float16 on a CPU-only box).
+                compute_types=_runnable_here(meta.get("compute_types")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{manifest_path}: unreadable manifest: {exc}") from exc
@@ -103,7 +115,7 @@ def describe(path: Path) -> ModelInfo:
         path=path,
         sha256=digest,
         languages=read_languages(path),
-        compute_types=_default_compute_types(),
+        compute_types=_box_compute_types(),
     )
 
 
