@@ -30,7 +30,7 @@ from appliance.sync import topics
 from appliance.sync.ack import Ack, AckStatus, sign_ack
 from appliance.sync.envelope import EnvelopeError, OpenedReport, envelope_hash, open_envelope
 from appliance.sync.flag_message import FlagMessageError, sign_flag, verify_flag
-from appliance.sync.mqtt_tls import is_auth_refusal, make_client
+from appliance.sync.mqtt_tls import is_auth_refusal, make_client, probe_tls_identity
 from central import flags, store
 from central.config import ReceiverConfig
 from central.registry import DeviceRegistry
@@ -39,6 +39,7 @@ from central.sinks import make_sink
 log = logging.getLogger(__name__)
 
 _SESSION_EXPIRY_S = 7 * 24 * 3600
+_PROBE_S = 2.0  # a broker that rejects a certificate says so at once
 
 
 class ReceiverError(Exception):
@@ -97,10 +98,30 @@ class Receiver:
         self._client.loop_start()
         if not self._ready.wait(timeout):
             self.stop()
+            self._ask_whether_certificate_rejected()
             raise ReceiverError(
                 f"not subscribed to {self.config.broker_host}:{self.config.broker_port} "
                 f"within {timeout}s: {self.last_error or 'no answer'}"
             )
+
+    def _ask_whether_certificate_rejected(self) -> None:
+        """Name a rejected certificate instead of "no answer": paho retries a failed TLS
+        handshake quietly, and a broker that drops a TLS 1.3 client after the handshake looks
+        like one that never answered. Retrying cannot fix a certificate; IT must."""
+        if self.auth_failed:
+            return
+        rejected = probe_tls_identity(
+            self.config.broker_host,
+            self.config.broker_port,
+            ca_file=self.config.ca_file,
+            cert_file=self.config.cert_file,
+            key_file=self.config.key_file,
+            timeout_s=min(self.config.timeout_s, _PROBE_S),
+        )
+        if rejected is not None:
+            self.auth_failed = True
+            self.last_error = f"broker rejected the receiver's TLS identity: {rejected}"
+            log.error("%s", self.last_error)
 
     def stop(self) -> None:
         """Disconnect and stop the network thread."""

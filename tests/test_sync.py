@@ -26,7 +26,7 @@ from appliance.sync.relay import Relay
 from central import store as central_store
 from central.__main__ import main as central_main
 from central.config import DirectorySinkConfig, ReceiverConfig, WebhookSinkConfig
-from central.receiver import Receiver
+from central.receiver import Receiver, ReceiverError
 from provisioning.pki import make_dev_pki
 from tests import broker as broker_fixtures
 from tests.broker import ORG, RunningBroker, free_port
@@ -444,6 +444,20 @@ def test_certificate_from_another_ca_raises_the_alarm_and_stops(
         assert not status.connected and "UNKNOWN_CA" in (status.last_error or "")
     finally:
         relay.stop()
+
+
+@pytest.mark.allow_logged_errors
+def test_a_receiver_with_a_certificate_from_another_ca_says_so_at_start(
+    mqtt_broker: RunningBroker, tmp_path: Path
+) -> None:
+    rogue = make_dev_pki(tmp_path / "rogue", org=ORG, devices=[])
+    config = receiver_config(mqtt_broker, tmp_path).model_copy(
+        update={"cert_file": rogue.receiver_cert, "key_file": rogue.receiver_key}
+    )
+    receiver = Receiver(config)
+    with pytest.raises(ReceiverError, match="rejected the receiver's TLS identity.*UNKNOWN_CA"):
+        receiver.start(timeout=3)
+    assert receiver.auth_failed
 
 
 def test_probe_tells_a_rejected_certificate_from_an_accepted_one(
