@@ -159,7 +159,7 @@ class Soak:
         except Skip:
             pass
         except Exception as exc:  # noqa: BLE001 - a surprise is a finding, not a reason to stop
-            self.fig.errors.append(f"cycle {n} ({phase}): {type(exc).__name__}: {exc}"[:400])
+            self.fig.errors.append(_clip(f"cycle {n} ({phase}): {type(exc).__name__}: {exc}"))
         finally:
             at = self.world.kill_service()
             for cap in self.captures.values():
@@ -488,6 +488,13 @@ class Soak:
             self.fig.errors.append(f"never filed centrally: {lost[:5]}")
         self.fig.duplicated_reports = (central.conflicts + sum(n - 1 for n in filed.values() if n > 1)
                                        + sum(n - 1 for n in per_contact.values() if n > 1))
+
+
+def _clip(message: str, limit: int = 600) -> str:
+    """A finding short enough for the JSON: its head and its end, where a log tail's cause is."""
+    if len(message) <= limit:
+        return message
+    return f"{message[:150]} … {message[-(limit - 153):]}"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
