@@ -22,7 +22,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -193,13 +192,6 @@ def _sleep_until(when: float) -> None:
 # -- the orchestrator ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class ReceiverProcess:
     """One `python -m central` subprocess, ready when it logged that it runs."""
 
@@ -303,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from provisioning.broker import Broker, write_mosquitto_config
     from provisioning.pki import make_dev_pki
+    from tests.ports import free_port
 
     root = Path(tempfile.mkdtemp(prefix="spreekkamer-bench-"))
     root.chmod(0o711)  # mosquitto drops to its own user and must reach its folder

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import pytest
 
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import DevPki, make_dev_pki
+from tests.ports import free_port
 
 ORG = "ocmw-test"
 DEVICES = ["room-1", "room-2"]
@@ -26,13 +26,6 @@ class RunningBroker:
     pki: DevPki
     host: str
     port: int
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port on `host` that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ from appliance.wiring import database_key, open_store
 from central.store import conflict_count, stored_reports
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import make_dev_pki
+from tests.ports import free_port
 
 ORG = "ocmw-soak"
 DEVICE = "room-soak"
@@ -44,15 +45,6 @@ SOAK_SENTENCES = (
     "Goedemorgen. Ik kan mijn huur van zevenhonderd euro niet meer betalen.",
     "We maken een afspraak volgende week dinsdag om de documenten te bekijken.",
 )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_soak_wav(target: Path) -> float:
