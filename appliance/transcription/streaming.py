@@ -224,8 +224,9 @@ class StreamingTranscriber:
             self.window_lengths.append(round(window_s, 2))
         start_s = self._track.start_s
         began = time.monotonic()
+        mono = to_mono(frames)
         window = self._transcriber.decode_window(
-            to_mono(frames), context=context, to_end=to_end,
+            mono, context=context, to_end=to_end,
             should_stop=lambda: self._cancelled, fallback=fallback, beam_size=beam_size,
         )
         speech_s = (len(frames) - context) / self.sample_rate
@@ -238,7 +239,7 @@ class StreamingTranscriber:
             log.info("%.1f s of speech left without text after stop; decoding it with the beam",
                      untranscribed)
             window = self._transcriber.decode_window(
-                to_mono(frames), context=context, to_end=True,
+                mono, context=context, to_end=True,
                 should_stop=lambda: self._cancelled, fallback=False,
             )
         if not to_end and not window.ran_away:
