@@ -6,7 +6,7 @@ JSON shape (shared with the evaluation scorer): `template`, `sections[].sentence
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Citation(BaseModel):
@@ -16,6 +16,43 @@ class Citation(BaseModel):
     segment: str
     start: float
     end: float
+
+
+FACT_KINDS: dict[str, tuple[str, ...]] = {
+    # kind: its fields (all optional strings; dates ISO 'YYYY-MM-DD', hours 'HH:MM', amounts in euro).
+    "request": ("what", "date"),
+    "household_member": ("person", "relation", "age"),
+    "residence": ("place", "housing_type", "since"),
+    "income": ("person", "source", "amount", "period"),
+    "housing_cost": ("kind", "amount", "period"),
+    "debt": ("creditor", "amount"),
+    "work_study": ("person", "activity", "status"),
+    "health": ("person", "statement"),
+    "network": ("person", "relation", "support"),
+    "appointment": ("date", "time", "place", "with_whom", "purpose"),
+    "agreement": ("who", "what", "due"),
+    "document": ("what", "due"),
+    "not_decided": ("what", "who_decides"),
+}
+
+
+class Fact(BaseModel):
+    """The typed fact a sentence states, as the worker validated it: what central indexes and
+    the later documents of the chain reuse. The sentence text is its rendering."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: str = Field(description="One of FACT_KINDS.")
+    fields: dict[str, str] = Field(default_factory=dict, description="The kind's fields that the conversation gives.")
+
+    @model_validator(mode="after")
+    def _known(self) -> Fact:
+        allowed = FACT_KINDS.get(self.kind)
+        if allowed is None:
+            raise ValueError(f"unknown fact kind {self.kind!r}")
+        unknown = set(self.fields) - set(allowed)
+        if unknown:
+            raise ValueError(f"fields {sorted(unknown)} are not fields of a {self.kind!r} fact")
+        return self
 
 
 class Sentence(BaseModel):
@@ -28,6 +65,7 @@ class Sentence(BaseModel):
     flags: tuple[str, ...] = ()
     confidence: float = 1.0
     origin: str = Field(default="draft", description="'draft' (made by the drafting engine) or 'worker' (typed by hand).")
+    fact: Fact | None = Field(default=None, description="The typed fact this sentence states, if it states one.")
 
 
 class Section(BaseModel):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from appliance.draft import Citation, Draft, Section, Sentence, TemplateRef
+from appliance.draft import Citation, Draft, Fact, Section, Sentence, TemplateRef
 from appliance.reporting.wording import transparency_text
 from appliance.transcript import ModelStamp
 
@@ -103,6 +103,14 @@ def transparency(
     return meta
 
 
+def _report_sentence(x: Sentence) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": x.id, "text": x.text, "origin": x.origin,
+                           "citations": [c.model_dump() for c in x.citations]}
+    if x.fact is not None:
+        out["fact"] = x.fact.model_dump()
+    return out
+
+
 def build_report(
     *, report_id: str, version: int, supersedes: int | None, org: str, device_id: str,
     dossier_ref: str, template_title: str, original: Draft | None, final: Draft,
@@ -114,8 +122,7 @@ def build_report(
     template = {"id": final.template.id, "version": final.template.version}
     sections = [
         {"id": s.id, "title": s.title,
-         "sentences": [{"id": x.id, "text": x.text, "origin": x.origin,
-                        "citations": [c.model_dump() for c in x.citations]} for x in s.sentences]}
+         "sentences": [_report_sentence(x) for x in s.sentences]}
         for s in final.sections
     ]
     return {
@@ -151,7 +158,8 @@ def report_as_draft(report: dict[str, Any]) -> Draft:
     sections = tuple(
         Section(id=sec["id"], title=sec["title"], sentences=tuple(
             Sentence(id=x.get("id") or f"v{report['version']}-{i}", text=x["text"], origin=x.get("origin", "draft"),
-                     citations=tuple(Citation(**c) for c in x.get("citations", ())))
+                     citations=tuple(Citation(**c) for c in x.get("citations", ())),
+                     fact=Fact(**x["fact"]) if x.get("fact") else None)
             for i, x in enumerate(sec["sentences"])))
         for sec in report["sections"]
     )
