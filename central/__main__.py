@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from appliance.secrets import SecretError
+from appliance.box.secrets import SecretError
 from central.config import ReceiverConfigError, load_receiver_config
 from central.receiver import Receiver, ReceiverError
 from central.registry import RegistryError

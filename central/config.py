@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
-from appliance.config import load_toml_model
+from appliance.box.config import load_toml_model
 
 
 class _Strict(BaseModel):

@@ -25,7 +25,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
-from appliance.secrets import SecretError
+from appliance.box.secrets import SecretError
 from appliance.sync import topics
 from appliance.sync.ack import Ack, AckStatus, sign_ack
 from appliance.sync.envelope import EnvelopeError, OpenedReport, envelope_hash, open_envelope

@@ -1,6 +1,6 @@
 """A device's config bundle: what `device enrol` writes for one box (normally to /etc/spreekkamer).
 
-    config.toml          validated by appliance.config.load_config
+    config.toml          validated by appliance.box.config.load_config
     bundle.json          org, device id, profile, how the secrets are sealed, certificate serial
     pki/                 ca.crt, device.crt, central-x25519.pub, central-ed25519.pub
     credstore/NAME.cred  sealed secrets (systemd-creds), or credentials/NAME (0600) as fallback
@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from appliance.config import AppConfig, format_errors
+from appliance.box.config import AppConfig, format_errors
 from provisioning.org import ProvisioningError
 
 CREDENTIAL_NAMES = ("db-key", "dossier-key", "tls-key", "signing-key", "x25519-key")

@@ -133,7 +133,7 @@ def cmd_models_install(args: argparse.Namespace) -> int:
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     """Create a worker or admin account in the box's store."""
-    from appliance.accounts import AccountError, create_user
+    from appliance.box.accounts import AccountError, create_user
     from provisioning.lifecycle import bundle_at, open_bundle_store
 
     password = os.environ.get("SPREEKKAMER_NEW_PASSWORD") or getpass.getpass(
@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    from appliance.secrets import SecretError
+    from appliance.box.secrets import SecretError
     from provisioning.creds import CredentialError
 
     args = build_parser().parse_args(argv)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from appliance.secrets import write_secret
+from appliance.box.secrets import write_secret
 
 SealMode = Literal["tpm2", "host", "plain"]
 SEALED_DIR = "credstore"

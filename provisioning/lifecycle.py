@@ -6,9 +6,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance.audit import AuditLog
+from appliance.box.audit import AuditLog
+from appliance.box.wiring import derived_key
 from appliance.store.db import Store, StoreError
-from appliance.wiring import derived_key
 from provisioning.bundle import CREDENTIAL_NAMES, Bundle
 from provisioning.creds import CredentialError, Sealer, destroy, unseal
 from provisioning.enrol import new_identity, write_identity

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from appliance.secrets import write_secret
+from appliance.box.secrets import write_secret
 from provisioning.pki import DevPki, load_dev_pki, make_dev_pki
 
 ID_PATTERN = re.compile(r"^[a-z0-9-]{2,40}$")

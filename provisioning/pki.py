@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from appliance.secrets import write_secret
+from appliance.box.secrets import write_secret
 
 RECEIVER_CN = "receiver"
 _ID_PATTERN = re.compile(r"^[a-z0-9-]{2,40}$")

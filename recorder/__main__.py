@@ -12,7 +12,7 @@ import threading
 import wave
 from pathlib import Path
 
-from appliance.config import ConfigError, load_config
+from appliance.box.config import ConfigError, load_config
 from recorder.buttons.events import ButtonEvent
 from recorder.buttons.simulated import KEYBOARD_HELP, SimulatedButton
 from recorder.errors import RecorderError

@@ -8,7 +8,7 @@ import struct
 import time
 from collections.abc import Callable
 
-from appliance.config import AppConfig
+from appliance.box.config import AppConfig
 from recorder.buttons.events import Button
 from recorder.buttons.factory import build_button, build_led
 from recorder.errors import RecorderError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from appliance.config import AudioConfig
+from appliance.box.config import AudioConfig
 from recorder.errors import AudioFormatError, RecorderError
 from recorder.pyaudio_source import PyAudioSource
 from recorder.wav_source import WavSource

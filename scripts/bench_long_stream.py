@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from appliance.config import TranscriptionConfig
+from appliance.box.config import TranscriptionConfig
 from appliance.transcription.audio import SAMPLE_RATE, read_wav, to_mono
 from appliance.transcription.models import resolve_model
 from appliance.transcription.streaming import StreamingTranscriber, float_to_pcm16

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from appliance.config import TranscriptionConfig
+from appliance.box.config import TranscriptionConfig
 from appliance.transcript import ModelStamp, Segment
 from appliance.transcription.audio import SAMPLE_RATE, read_wav
 from appliance.transcription.models import resolve_model

@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from appliance.config import DEV_HOME, AppConfig
-from appliance.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
+from appliance.box.config import DEV_HOME, AppConfig
+from appliance.box.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
 from central.config import DirectorySinkConfig, ReceiverConfig
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import load_dev_pki

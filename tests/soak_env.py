@@ -24,13 +24,13 @@ import httpx
 from sqlcipher3.dbapi2 import DatabaseError
 from sqlcipher3.dbapi2 import connect as sqlcipher_connect
 
-from appliance.accounts import create_user
-from appliance.config import AppConfig, load_config
-from appliance.secrets import write_secret
+from appliance.box.accounts import create_user
+from appliance.box.config import AppConfig, load_config
+from appliance.box.secrets import write_secret
+from appliance.box.wiring import database_key, open_store
 from appliance.store.audio import AudioChunks, audio_root
 from appliance.store.datakeys import DataKeys
 from appliance.store.errors import NoAudio, StoreError
-from appliance.wiring import database_key, open_store
 from central.store import conflict_count, stored_reports
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import make_dev_pki

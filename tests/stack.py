@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from appliance.accounts import create_user
 from appliance.api.app import create_app
-from appliance.config import (
+from appliance.box.accounts import create_user
+from appliance.box.config import (
     ApiConfig,
     AppConfig,
     AudioConfig,
@@ -28,8 +28,8 @@ from appliance.config import (
     StoreConfig,
     SyncConfig,
 )
-from appliance.secrets import write_secret
-from appliance.wiring import Appliance, build_appliance, open_store
+from appliance.box.secrets import write_secret
+from appliance.box.wiring import Appliance, build_appliance, open_store
 from central.config import DirectorySinkConfig, ReceiverConfig
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import load_dev_pki, make_dev_pki

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.accounts import (
+from appliance.box.accounts import (
     AccountError,
     LoginRefused,
     User,

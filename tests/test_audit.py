@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.audit import AuditError, AuditLog, verify_command
+from appliance.box.audit import AuditError, AuditLog, verify_command
 from appliance.store.db import Store
 from appliance.store.errors import StoreError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import ButtonConfig
+from appliance.box.config import ButtonConfig
 from recorder.buttons import (
     ButtonEvent,
     EvdevButton,

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from appliance.secrets import write_secret
+from appliance.box.secrets import write_secret
 
 SPREEKKAMER = [sys.executable, "-m", "appliance.cli"]
 
@@ -66,8 +66,8 @@ def test_audit_verify_and_tamper_via_cli(tmp_path: Path) -> None:
     r = _run("audit", "verify", "--config", str(conf))
     assert r.returncode == 0, r.stdout + r.stderr
 
-    from appliance.config import load_config
-    from appliance.wiring import open_store
+    from appliance.box.config import load_config
+    from appliance.box.wiring import open_store
 
     store, _ = open_store(load_config(conf))
     # Someone with the database key can drop the append-only trigger; the chain still tells.

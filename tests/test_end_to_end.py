@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from appliance.devprofile import DEMO_TURNS
+from appliance.box.devprofile import DEMO_TURNS
 from tests.stack import Stack
 
 

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from appliance.audit import AuditLog
+from appliance.box.audit import AuditLog
+from appliance.box.secrets import write_secret
+from appliance.box.wiring import derived_key
 from appliance.cli import main as spreekkamer
 from appliance.drafting.templates import list_templates
-from appliance.report import canonical_json
-from appliance.reporting import transparency_text
-from appliance.secrets import write_secret
+from appliance.review.report import canonical_json
+from appliance.review.wording import transparency_text
 from appliance.store.db import Store
-from appliance.wiring import derived_key
 
 pytestmark = pytest.mark.timeout(120)
 SECRET_TEXT = "GEHEIM-TRANSCRIPT-Jansens-woont-in-Gent"

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from appliance.lifecycle import ContactState as S
-from appliance.lifecycle import IllegalTransition, can_record, transition
+from appliance.contact.lifecycle import ContactState as S
+from appliance.contact.lifecycle import IllegalTransition, can_record, transition
 
 HAPPY_AI = [S.OPENED, S.CONSENT_ASKED, S.GRANTED, S.RECORDING, S.PAUSED, S.RECORDING, S.STOPPED,
             S.TRANSCRIBED, S.DRAFTED, S.VALIDATED, S.SEALED, S.DELIVERED, S.PURGED]

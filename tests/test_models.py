@@ -10,7 +10,7 @@ from pathlib import Path
 import ctranslate2
 import pytest
 
-from appliance.config import TranscriptionConfig
+from appliance.box.config import TranscriptionConfig
 from appliance.transcription.commands import register
 from appliance.transcription.models import (
     BUNDLED_SHA256,

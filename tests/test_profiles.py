@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import load_config
+from appliance.box.config import load_config
 
 FIRMWARE = Path(__file__).resolve().parent.parent / "firmware_config"
 PROFILES = sorted((FIRMWARE / "profiles").glob("*.toml"))

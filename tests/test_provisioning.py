@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 
+from appliance.box.config import AppConfig, load_config
+from appliance.box.provisioned import provisioning_problems
+from appliance.box.secrets import write_secret
 from appliance.cli import main as spreekkamer
-from appliance.config import AppConfig, load_config
-from appliance.provisioned import provisioning_problems
-from appliance.secrets import write_secret
 from appliance.store.db import Store, StoreError
 from appliance.sync import outbox, topics
 from appliance.sync.envelope import seal_report

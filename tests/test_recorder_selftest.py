@@ -8,7 +8,7 @@ import sys
 import wave
 from pathlib import Path
 
-from appliance.config import AppConfig, AudioConfig, ButtonConfig
+from appliance.box.config import AppConfig, AudioConfig, ButtonConfig
 from recorder.selftest import rms_dbfs, self_test
 from tests.test_recorder import write_wav
 

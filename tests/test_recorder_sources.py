@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import AudioConfig
+from appliance.box.config import AudioConfig
 from recorder.errors import AudioFormatError, DeviceUnavailable, RecorderError
 from recorder.sources import PyAudioSource, WavSource, build_source
 from tests.test_recorder import write_wav

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from appliance.reporting import render_html, render_pdf, transparency_text
+from appliance.review.render import render_html, render_pdf
+from appliance.review.wording import transparency_text
 
 
 def _report(ai_used: bool = True) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from appliance.consent import Choice, has_manual_flag
+from appliance.contact.consent import Choice, has_manual_flag
 from tests.stack import Stack
 
 

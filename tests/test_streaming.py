@@ -14,7 +14,7 @@ import pytest
 from faster_whisper.audio import pad_or_trim
 from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
-from appliance.config import TranscriptionConfig
+from appliance.box.config import TranscriptionConfig
 from appliance.transcript import Segment, Transcript
 from appliance.transcription.audio import pcm16_to_float, read_wav, to_mono
 from appliance.transcription.bench import run_direct

@@ -15,7 +15,7 @@ import pytest
 from faster_whisper.transcribe import Segment as FwSegment
 from faster_whisper.transcribe import Word as FwWord
 
-from appliance.config import TranscriptionConfig
+from appliance.box.config import TranscriptionConfig
 from appliance.transcription.audio import AudioFormatError, read_wav, to_mono
 from appliance.transcription.guards import collapse_repetitions, is_loop, looping_runs
 from appliance.transcription.models import BUNDLED_SHA256, bundled_model_dir, resolve_model

@@ -14,9 +14,9 @@ from fastapi.staticfiles import StaticFiles
 
 from appliance import __version__
 from appliance.api import kiosk, session, worker
-from appliance.contacts import ContactNotFound
-from appliance.lifecycle import IllegalTransition
-from appliance.room import RoomError
+from appliance.contact.contacts import ContactNotFound
+from appliance.contact.lifecycle import IllegalTransition
+from appliance.contact.room import RoomError
 from ui_kiosk import STATIC_DIR
 
 log = logging.getLogger(__name__)

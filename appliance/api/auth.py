@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from appliance.accounts import User, session_user
+from appliance.box.accounts import User, session_user
 
 SESSION_COOKIE = "spreekkamer_session"
 

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 
 from appliance.api.schemas import ButtonPress, KioskConsent, KioskLanguage
 from appliance.api.sse import sse_response
-from appliance.consent import Choice
+from appliance.contact.consent import Choice
 from ui_kiosk import STATIC_DIR, texts
 from ui_kiosk.speech import SpeechUnavailable, speak
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from appliance.accounts import LoginRefused, authenticate, close_session, open_session
 from appliance.api.auth import SESSION_COOKIE, Worker
 from appliance.api.schemas import LoginBody, UserOut
+from appliance.box.accounts import LoginRefused, authenticate, close_session, open_session
 
 router = APIRouter(tags=["session"])
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
-from appliance.events import Changes
+from appliance.box.events import Changes
 
 PING_SECONDS = 15.0
 

@@ -22,10 +22,10 @@ from appliance.api.schemas import (
     WorkingDraft,
 )
 from appliance.api.sse import sse_response
-from appliance.consent import Channel
-from appliance.contacts import Contact
+from appliance.contact.consent import Channel
+from appliance.contact.contacts import Contact
 from appliance.draft import Draft
-from appliance.report import Validator, report_as_draft
+from appliance.review.report import Validator, report_as_draft
 from appliance.store.errors import KeyShredded, NoAudio
 from ui_kiosk import STATIC_DIR
 from ui_kiosk.texts import I18N_DIR
@@ -161,7 +161,7 @@ def manual(contact_id: str, request: Request, user: Worker) -> ContactOut:
 @router.get("/api/contacts/{contact_id}/transcript")
 def transcript(contact_id: str, request: Request, user: Worker) -> dict[str, Any]:
     """The transcript with word times, for citations."""
-    from appliance.content import load_transcript
+    from appliance.contact.content import load_transcript
 
     app = _app(request)
     room = app.room
@@ -241,7 +241,7 @@ def correct_report(report_id: str, body: CorrectionBody, request: Request, user:
 @router.get("/api/reports/{report_id}/html", response_class=HTMLResponse)
 def report_html(report_id: str, request: Request, user: Worker) -> HTMLResponse:
     """The report rendered for reading and printing."""
-    from appliance.reporting.render import render_html
+    from appliance.review.render import render_html
 
     return HTMLResponse(render_html(_app(request).validation.report(report_id)))
 
@@ -249,7 +249,7 @@ def report_html(report_id: str, request: Request, user: Worker) -> HTMLResponse:
 @router.get("/api/reports/{report_id}/pdf")
 def report_pdf(report_id: str, request: Request, user: Worker) -> Response:
     """The report as PDF."""
-    from appliance.reporting.render import render_pdf
+    from appliance.review.render import render_pdf
 
     pdf = render_pdf(_app(request).validation.report(report_id))
     return Response(pdf, media_type="application/pdf",

@@ -133,7 +133,7 @@ def _own_transcript(wav: Path, model: Path | None, cached: Path | None) -> Trans
 
 def _transcribe(wav: Path, model: Path | None) -> Transcript:
     # Imported here: transcription pulls in CTranslate2, which drafting alone does not need.
-    from appliance.config import TranscriptionConfig
+    from appliance.box.config import TranscriptionConfig
     from appliance.transcription.models import ModelError  # type: ignore[import-not-found,unused-ignore]
     from appliance.transcription.whisper import transcribe_file  # type: ignore[import-not-found,unused-ignore]
 

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from appliance.config import ConfigError, TranscriptionConfig, load_config
+from appliance.box.config import ConfigError, TranscriptionConfig, load_config
 from appliance.transcription.audio import AudioFormatError
 from appliance.transcription.models import (
     MANIFEST,

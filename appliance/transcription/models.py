@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance.config import TranscriptionConfig
+from appliance.box.config import TranscriptionConfig
 from appliance.transcription.checksum import sha256_file
 
 log = logging.getLogger(__name__)

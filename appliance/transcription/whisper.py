@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from appliance.config import TranscriptionConfig
+from appliance.box.config import TranscriptionConfig
 from appliance.transcript import ModelStamp, Segment, Transcript, Word
 from appliance.transcription.audio import SAMPLE_RATE, read_wav, to_mono
 from appliance.transcription.guards import is_loop, kept_indices, looping_runs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from appliance.config import ButtonConfig
+from appliance.box.config import ButtonConfig
 from recorder.buttons.evdev_button import EvdevButton
 from recorder.buttons.events import Button, OnButtonEvent
 from recorder.buttons.gpio_button import GpioButton

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appliance.audit import AuditLog
-from appliance.content import delete_content
+from appliance.box.audit import AuditLog
+from appliance.contact.content import delete_content
 from appliance.store.audio import AudioChunks
 from appliance.store.datakeys import DataKeys
 from appliance.store.db import Store

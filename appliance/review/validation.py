@@ -16,12 +16,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
-from appliance import contacts
-from appliance.content import load_draft, load_transcript, save_draft
+from appliance.contact import contacts
+from appliance.contact.content import load_draft, load_transcript, save_draft
+from appliance.contact.lifecycle import ContactState, IllegalTransition
+from appliance.contact.purge import purge_contact_data
+from appliance.contact.room import Room, RoomError, utcnow
 from appliance.draft import Draft
-from appliance.lifecycle import ContactState, IllegalTransition
-from appliance.purge import purge_contact_data
-from appliance.report import (
+from appliance.review.report import (
     Validator,
     build_report,
     canonical_json,
@@ -29,7 +30,6 @@ from appliance.report import (
     new_report_id,
     report_as_draft,
 )
-from appliance.room import Room, RoomError, utcnow
 from appliance.sync import outbox
 from appliance.sync.envelope import seal_report
 from appliance.transcript import ModelStamp
@@ -153,7 +153,7 @@ class Validation:
 
     def _seal(self, report: dict[str, Any]) -> tuple[bytes, bytes]:
         """Render and seal outside any transaction: it takes a moment, and holds no lock."""
-        from appliance.reporting.render import render_pdf
+        from appliance.review.render import render_pdf
 
         body = canonical_json(report)
         envelope = seal_report(

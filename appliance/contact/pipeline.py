@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from appliance import contacts
-from appliance.config import AppConfig
-from appliance.content import load_transcript, save_draft, save_transcript
+from appliance.box.config import AppConfig
+from appliance.contact import contacts
+from appliance.contact.content import load_transcript, save_draft, save_transcript
+from appliance.contact.lifecycle import ContactState
+from appliance.contact.room import Room, utcnow
 from appliance.draft import Draft
-from appliance.lifecycle import ContactState
-from appliance.room import Room, utcnow
 from appliance.store.errors import NoAudio
 from appliance.transcript import Transcript
 

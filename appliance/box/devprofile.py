@@ -15,8 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance.config import DEV_HOME, AppConfig
-from appliance.secrets import write_secret
+from appliance.box.config import DEV_HOME, AppConfig
+from appliance.box.secrets import write_secret
 
 DEV_WORKER = ("an", "An Peeters")
 
@@ -59,8 +59,8 @@ def ensure_dev_home(config: AppConfig) -> DevLogin:
 
 def ensure_dev_worker(config: AppConfig, login: DevLogin) -> None:
     """Create the dev worker account in the store if it is not there."""
-    from appliance.accounts import create_user
-    from appliance.wiring import open_store
+    from appliance.box.accounts import create_user
+    from appliance.box.wiring import open_store
 
     store, _ = open_store(config)
     try:

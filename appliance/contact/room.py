@@ -2,7 +2,7 @@
 
 Every worker or client action arrives here and becomes a lifecycle step, stored together with
 its audit entry in one transaction. Heavy work (transcription, drafting) runs in
-`appliance.pipeline` off the request path; the recorder is a device adapter we command.
+`appliance.contact.pipeline` off the request path; the recorder is a device adapter we command.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from appliance import consent as consent_mod
-from appliance import contacts
-from appliance.audit import AuditLog
-from appliance.config import AppConfig
-from appliance.consent import Channel, Choice, ConsentDecision
-from appliance.contacts import Contact
-from appliance.content import save_draft
-from appliance.events import Changes
-from appliance.lifecycle import REVOCABLE, ContactState, IllegalTransition, can_record
-from appliance.purge import purge_contact_data
+from appliance.box.audit import AuditLog
+from appliance.box.config import AppConfig
+from appliance.box.events import Changes
+from appliance.contact import consent as consent_mod
+from appliance.contact import contacts
+from appliance.contact.consent import Channel, Choice, ConsentDecision
+from appliance.contact.contacts import Contact
+from appliance.contact.content import save_draft
+from appliance.contact.lifecycle import REVOCABLE, ContactState, IllegalTransition, can_record
+from appliance.contact.purge import purge_contact_data
 from appliance.store.audio import AudioChunks
 from appliance.store.datakeys import DataKeys
 from appliance.store.db import Store
@@ -217,7 +217,7 @@ class Room:
         return self.get(contact_id)
 
     def _open_manual_draft(self, contact_id: str) -> None:
-        from appliance.pipeline import empty_draft_for
+        from appliance.contact.pipeline import empty_draft_for
 
         with self.store.transaction() as conn:
             contact = contacts.get(conn, contact_id)

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import logging
 
-from appliance import contacts
-from appliance.lifecycle import ContactState
-from appliance.pipeline import Pipeline
-from appliance.room import Room, utcnow
-from appliance.validation import Validation
+from appliance.contact import contacts
+from appliance.contact.lifecycle import ContactState
+from appliance.contact.pipeline import Pipeline
+from appliance.contact.room import Room, utcnow
+from appliance.review.validation import Validation
 
 log = logging.getLogger(__name__)
 S = ContactState

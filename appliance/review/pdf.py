@@ -7,8 +7,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from appliance.reporting.view import ReportView
-from appliance.reporting.wording import format_moment, labels
+from appliance.review.view import ReportView
+from appliance.review.wording import format_moment, labels
 
 _FAMILY = "DejaVu"
 

@@ -1,7 +1,7 @@
 """The appliance's one validated configuration file (TOML) and its embedded dev defaults.
 
 Secrets never live here: the config names *which* credential to read; the bytes come from
-`$CREDENTIALS_DIRECTORY` (systemd) or from a 0600 file (see `appliance.secrets`).
+`$CREDENTIALS_DIRECTORY` (systemd) or from a 0600 file (see `appliance.box.secrets`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """From a reviewed draft to the validated report: final text, the edits, the transparency statement.
 
-Pure functions: draft + edits in, report out. Sealing and the outbox happen in `appliance.room`.
+Pure functions: draft + edits in, report out. Sealing and the outbox happen in `appliance.contact.room`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from appliance.draft import Citation, Draft, Fact, Section, Sentence, TemplateRef
-from appliance.reporting.wording import transparency_text
+from appliance.review.wording import transparency_text
 from appliance.transcript import ModelStamp
 
 

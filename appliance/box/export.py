@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.config import AppConfig, load_config
+from appliance.box.config import AppConfig, load_config
 from appliance.store.db import Store
 
 EXPORT_FORMAT = "spreekkamer-export/1"
@@ -69,7 +69,7 @@ def export_all(store: Store, config: AppConfig, out: Path) -> ExportResult:
 
 
 def _export_reports(store: Store, result: ExportResult) -> None:
-    from appliance.reporting.render import render_pdf
+    from appliance.review.render import render_pdf
 
     rows = store.query("SELECT id, version, report_json FROM reports ORDER BY validated_at, id, version")
     for row in rows:
@@ -129,9 +129,9 @@ def _safe(name: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """`spreekkamer export --out DIR`: print what was exported; exit 1 if anything was left out."""
-    from appliance.secrets import SecretError
+    from appliance.box.secrets import SecretError
+    from appliance.box.wiring import open_store
     from appliance.store.errors import StoreError
-    from appliance.wiring import open_store
 
     config = load_config(Path(args.config) if args.config else None)
     try:

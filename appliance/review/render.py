@@ -7,8 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from appliance.reporting.view import ReportView, parse_report
-from appliance.reporting.wording import format_moment, labels, transparency_text
+from appliance.review.view import ReportView, parse_report
+from appliance.review.wording import format_moment, labels, transparency_text
 
 _TEMPLATES = Path(__file__).parent / "templates"
 # Debian's fonts-dejavu-core: a Unicode TTF so Dutch and French accents print correctly.
@@ -42,7 +42,7 @@ def render_html(report: dict[str, Any]) -> str:
 
 def render_pdf(report: dict[str, Any]) -> bytes:
     """The report as a PDF document; ValueError when the dict is unusable or the font is missing."""
-    from appliance.reporting.pdf import ReportPdf  # fpdf2 is only needed when a PDF is asked for
+    from appliance.review.pdf import ReportPdf  # fpdf2 is only needed when a PDF is asked for
 
     view = parse_report(report)
     return ReportPdf(view, FONT_DIR, statement(view)).build()

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from cryptography.x509.oid import NameOID
 
-from appliance.config import AppConfig
-from appliance.secrets import SecretError, read_secret
+from appliance.box.config import AppConfig
+from appliance.box.secrets import SecretError, read_secret
 
 PLACEHOLDER_IDS = {("ocmw-voorbeeld", "room-0001")}
 """The device identity the hardware profiles ship with, before enrolment replaces it."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from appliance.lifecycle import ContactState, transition
+from appliance.contact.lifecycle import ContactState, transition
 
 Path_ = Literal["ai", "manual", "undecided"]
 

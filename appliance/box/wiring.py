@@ -15,18 +15,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
-from appliance.audit import AuditLog
-from appliance.config import AppConfig
-from appliance.events import Changes
-from appliance.lifecycle import IllegalTransition
-from appliance.pipeline import Pipeline
-from appliance.recovery import recover
-from appliance.room import Room, RoomError
-from appliance.secrets import credential_path, read_secret
+from appliance.box.audit import AuditLog
+from appliance.box.config import AppConfig
+from appliance.box.events import Changes
+from appliance.box.secrets import credential_path, read_secret
+from appliance.contact.lifecycle import IllegalTransition
+from appliance.contact.pipeline import Pipeline
+from appliance.contact.recovery import recover
+from appliance.contact.room import Room, RoomError
+from appliance.review.validation import DeviceKeys, Validation
 from appliance.store.audio import AudioChunks
 from appliance.store.datakeys import DataKeys
 from appliance.store.db import Store
-from appliance.validation import DeviceKeys, Validation
 
 log = logging.getLogger(__name__)
 
