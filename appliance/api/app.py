@@ -16,7 +16,7 @@ from appliance import __version__
 from appliance.api import kiosk, session, worker
 from appliance.contact.contacts import ContactNotFound
 from appliance.contact.lifecycle import IllegalTransition
-from appliance.contact.room import RoomError
+from appliance.contact.room_base import RoomError
 from ui_kiosk import STATIC_DIR
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,8 @@ from appliance.box.secrets import credential_path, read_secret
 from appliance.contact.lifecycle import IllegalTransition
 from appliance.contact.pipeline import Pipeline
 from appliance.contact.recovery import recover
-from appliance.contact.room import Room, RoomError
+from appliance.contact.room import Room
+from appliance.contact.room_base import RoomError
 from appliance.review.validation import DeviceKeys, Validation
 from appliance.store.audio import AudioChunks
 from appliance.store.datakeys import DataKeys

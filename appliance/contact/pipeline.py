@@ -14,24 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from appliance.box.config import AppConfig
+from appliance.box.clock import utcnow
 from appliance.contact import contacts
 from appliance.contact.content import load_transcript, save_draft, save_transcript
 from appliance.contact.lifecycle import ContactState
-from appliance.contact.room import Room, utcnow
-from appliance.draft import Draft
+from appliance.contact.room import Room
 from appliance.store.errors import NoAudio
 from appliance.transcript import Transcript
 
 log = logging.getLogger(__name__)
 S = ContactState
-
-
-def empty_draft_for(template_id: str, config: AppConfig) -> Draft:
-    """The manual path's starting point: every section of the template, no sentences."""
-    from appliance.drafting.templates import empty_draft, load_template
-
-    return empty_draft(load_template(template_id, config.drafting.templates_dir))
 
 
 class Pipeline:

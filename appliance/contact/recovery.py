@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import logging
 
+from appliance.box.clock import utcnow
 from appliance.contact import contacts
 from appliance.contact.lifecycle import ContactState
 from appliance.contact.pipeline import Pipeline
-from appliance.contact.room import Room, utcnow
+from appliance.contact.room import Room
 from appliance.review.validation import Validation
 
 log = logging.getLogger(__name__)

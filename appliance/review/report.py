@@ -1,6 +1,6 @@
 """From a reviewed draft to the validated report: final text, the edits, the transparency statement.
 
-Pure functions: draft + edits in, report out. Sealing and the outbox happen in `appliance.contact.room`.
+Pure functions: draft + edits in, report out. Sealing and the outbox happen in `appliance.review.validation`.
 """
 
 from __future__ import annotations

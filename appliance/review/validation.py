@@ -16,11 +16,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+from appliance.box.clock import utcnow
 from appliance.contact import contacts
 from appliance.contact.content import load_draft, load_transcript, save_draft
 from appliance.contact.lifecycle import ContactState, IllegalTransition
 from appliance.contact.purge import purge_contact_data
-from appliance.contact.room import Room, RoomError, utcnow
+from appliance.contact.room import Room
+from appliance.contact.room_base import RoomError
 from appliance.draft import Draft
 from appliance.review.report import (
     Validator,
