@@ -7,17 +7,25 @@ happen to share a number still both apply, ordered by number and then name.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import sqlcipher3.dbapi2 as sqlcipher
 
 from appliance.store.errors import StoreError
 
-if TYPE_CHECKING:
-    from appliance.store.db import Store
+
+class Store(Protocol):
+    """What migrating needs of `appliance.store.db.Store` (which runs the migrations as it opens,
+    so this module cannot import it)."""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def transaction(self) -> AbstractContextManager[Any]: ...
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
