@@ -21,7 +21,7 @@ def _with_dev_audio(config: AppConfig) -> AppConfig:
     """The dev profile plays a synthetic conversation when no WAV is configured."""
     if config.profile != "dev" or config.audio.source != "wav" or config.audio.wav_path is not None:
         return config
-    from appliance.box.devprofile import ensure_demo_wav
+    from appliance.service.devprofile import ensure_demo_wav
 
     audio = config.audio.model_copy(update={"wav_path": ensure_demo_wav()})
     return config.model_copy(update={"audio": audio})
@@ -35,14 +35,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from appliance.api.unprovisioned import create_unprovisioned_app
     from appliance.box.provisioned import provisioning_problems
     from appliance.box.systemd import notify_ready, start_watchdog
-    from appliance.box.wiring import build_appliance
+    from appliance.service.wiring import build_appliance
 
     config = _config(args)
     api = config.api.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port)) if v})
     config = _with_dev_audio(config.model_copy(update={"api": api}))
     AppConfig.model_validate(config.model_dump())  # re-check: --host must respect the profile too
     if config.profile == "dev":
-        from appliance.box.devprofile import ensure_dev_home, ensure_dev_worker
+        from appliance.service.devprofile import ensure_dev_home, ensure_dev_worker
 
         login = ensure_dev_home(config)
         ensure_dev_worker(config, login)
@@ -73,7 +73,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Check the audit log's hash chain."""
     from appliance.box.audit import verify_command
-    from appliance.box.wiring import database_key, derived_key, open_store
+    from appliance.box.keys import database_key, derived_key, open_store
 
     config = _config(args)
     store, _ = open_store(config)
@@ -86,7 +86,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_users_add(args: argparse.Namespace) -> int:
     """Create a worker or admin account (IT)."""
     from appliance.box.accounts import create_user
-    from appliance.box.wiring import open_store
+    from appliance.box.keys import open_store
 
     password = os.environ.get("SPREEKKAMER_NEW_PASSWORD") or getpass.getpass("Password (12+ characters): ")
     store, audit = open_store(_config(args))
@@ -104,7 +104,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 def cmd_dev_init(args: argparse.Namespace) -> int:
     """Prepare the dev profile (keys, certificates, demo audio, worker) and print how to log in."""
-    from appliance.box.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
+    from appliance.service.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
 
     config = _config(args)
     login = ensure_dev_home(config)
@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     transcription_commands.register(sub)
     drafting_commands.register(sub)
-    from appliance.box import export; export.register(sub)  # noqa: I001
+    from appliance.service import export; export.register(sub)  # noqa: I001
     return parser
 
 

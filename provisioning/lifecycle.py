@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.box.audit import AuditLog
-from appliance.box.wiring import derived_key
+from appliance.box.keys import derived_key
 from appliance.store.db import Store, StoreError
 from provisioning.bundle import CREDENTIAL_NAMES, Bundle
 from provisioning.creds import CredentialError, Sealer, destroy, unseal

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from appliance.box.config import DEV_HOME, AppConfig
-from appliance.box.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
+from appliance.service.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
 from central.config import DirectorySinkConfig, ReceiverConfig
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import load_dev_pki

@@ -49,7 +49,7 @@ def _fail_on_logged_errors(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def demo_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A short synthetic Dutch intake conversation (espeak-ng), 16 kHz mono."""
-    from appliance.box.devprofile import ensure_demo_wav
+    from appliance.service.devprofile import ensure_demo_wav
 
     return ensure_demo_wav(tmp_path_factory.mktemp("demo") / "gesprek.wav")
 

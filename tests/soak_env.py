@@ -26,8 +26,8 @@ from sqlcipher3.dbapi2 import connect as sqlcipher_connect
 
 from appliance.box.accounts import create_user
 from appliance.box.config import AppConfig, load_config
+from appliance.box.keys import database_key, open_store
 from appliance.box.secrets import write_secret
-from appliance.box.wiring import database_key, open_store
 from appliance.store.audio import AudioChunks, audio_root
 from appliance.store.datakeys import DataKeys
 from appliance.store.errors import NoAudio, StoreError

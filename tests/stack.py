@@ -28,8 +28,9 @@ from appliance.box.config import (
     StoreConfig,
     SyncConfig,
 )
+from appliance.box.keys import open_store
 from appliance.box.secrets import write_secret
-from appliance.box.wiring import Appliance, build_appliance, open_store
+from appliance.service.wiring import Appliance, build_appliance
 from central.config import DirectorySinkConfig, ReceiverConfig
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import load_dev_pki, make_dev_pki

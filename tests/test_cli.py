@@ -67,7 +67,7 @@ def test_audit_verify_and_tamper_via_cli(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
 
     from appliance.box.config import load_config
-    from appliance.box.wiring import open_store
+    from appliance.box.keys import open_store
 
     store, _ = open_store(load_config(conf))
     # Someone with the database key can drop the append-only trigger; the chain still tells.

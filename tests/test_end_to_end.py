@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from appliance.box.devprofile import DEMO_TURNS
+from appliance.service.devprofile import DEMO_TURNS
 from tests.stack import Stack
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from appliance.box.audit import AuditLog
+from appliance.box.keys import derived_key
 from appliance.box.secrets import write_secret
-from appliance.box.wiring import derived_key
 from appliance.cli import main as spreekkamer
 from appliance.drafting.templates import list_templates
 from appliance.review.report import canonical_json

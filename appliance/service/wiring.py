@@ -5,8 +5,6 @@ The Whisper model loads here, once, before the service reports ready.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -18,39 +16,19 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from appliance.box.audit import AuditLog
 from appliance.box.config import AppConfig
 from appliance.box.events import Changes
+from appliance.box.keys import open_store
 from appliance.box.secrets import credential_path, read_secret
 from appliance.contact.lifecycle import IllegalTransition
 from appliance.contact.pipeline import Pipeline
-from appliance.contact.recovery import recover
 from appliance.contact.room import Room
 from appliance.contact.room_base import RoomError
 from appliance.review.validation import DeviceKeys, Validation
+from appliance.service.recovery import recover
 from appliance.store.audio import AudioChunks
 from appliance.store.datakeys import DataKeys
 from appliance.store.db import Store
 
 log = logging.getLogger(__name__)
-
-
-def database_key(config: AppConfig) -> bytes:
-    """The 32-byte SQLCipher key, stored as 64 hex characters."""
-    raw = read_secret(config.store.key_credential, config.credentials_dir).strip()
-    key = bytes.fromhex(raw.decode("ascii"))
-    if len(key) != 32:
-        raise ValueError(f"credential {config.store.key_credential!r} must hold 32 bytes as hex")
-    return key
-
-
-def derived_key(db_key: bytes, purpose: str) -> bytes:
-    """Separate keys for separate purposes, all tied to the box's database key."""
-    return hmac.new(db_key, f"spreekkamer/{purpose}".encode(), hashlib.sha256).digest()
-
-
-def open_store(config: AppConfig) -> tuple[Store, AuditLog]:
-    """Open the encrypted store and its audit log (used by the service and by CLI commands)."""
-    key = database_key(config)
-    store = Store.open(config.store.data_dir / "spreekkamer.db", key)
-    return store, AuditLog(store, derived_key(key, "audit-chain"))
 
 
 def _load_public(path: Any) -> Any:

@@ -129,8 +129,8 @@ def _safe(name: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """`spreekkamer export --out DIR`: print what was exported; exit 1 if anything was left out."""
+    from appliance.box.keys import open_store
     from appliance.box.secrets import SecretError
-    from appliance.box.wiring import open_store
     from appliance.store.errors import StoreError
 
     config = load_config(Path(args.config) if args.config else None)

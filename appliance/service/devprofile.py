@@ -60,7 +60,7 @@ def ensure_dev_home(config: AppConfig) -> DevLogin:
 def ensure_dev_worker(config: AppConfig, login: DevLogin) -> None:
     """Create the dev worker account in the store if it is not there."""
     from appliance.box.accounts import create_user
-    from appliance.box.wiring import open_store
+    from appliance.box.keys import open_store
 
     store, _ = open_store(config)
     try:
