@@ -1,5 +1,5 @@
 """The project's import graph, read from the code: the import-cycle test uses it, and it draws
-docs/architecture-packages.mmd, the package diagram of docs/architecture.md.
+the package diagram of docs/architecture.md (and docs/architecture-packages.mmd beside it).
 
     python scripts/architecture.py          # rewrite the diagram
     python scripts/architecture.py --check  # exit 1 if the committed diagram is out of date
@@ -15,6 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("appliance", "central", "recorder", "provisioning", "ui_kiosk")
 DIAGRAM = ROOT / "docs" / "architecture-packages.mmd"
+DOC = ROOT / "docs" / "architecture.md"
+BEGIN, END = "```mermaid\n", "```\n"  # the one mermaid block of docs/architecture.md
 
 
 def modules() -> dict[str, Path]:
@@ -129,14 +131,19 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/architecture-packages.mmd is out of date")
     args = parser.parse_args()
     text = package_diagram(graph())
+    doc = DOC.read_text(encoding="utf-8")
+    head, _, rest = doc.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    wanted = {DIAGRAM: text, DOC: head + BEGIN + text + END + tail}
+    stale = [path for path, content in wanted.items()
+             if not path.exists() or path.read_text(encoding="utf-8") != content]
     if args.check:
-        current = DIAGRAM.read_text(encoding="utf-8") if DIAGRAM.exists() else ""
-        if current != text:
-            print(f"{DIAGRAM.relative_to(ROOT)} is out of date: run python scripts/architecture.py", file=sys.stderr)
-            return 1
-        return 0
-    DIAGRAM.write_text(text, encoding="utf-8")
-    print(f"wrote {DIAGRAM.relative_to(ROOT)}")
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is out of date: run python scripts/architecture.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(wanted[path], encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

@@ -5,6 +5,9 @@ and database writes never race. A row is done only on a verified application-lev
 PUBACK only means the broker holds the report. An authentication or authorisation refusal stops
 the relay (retrying cannot fix a certificate) and shows up in `status()` as an alarm.
 Standing-choice flags travel on the same connection (see `flag_relay`).
+
+Over 300 lines on purpose: it is one class because one thread owns the connection, the outbox
+rows in flight and their PUBACK and ack timeouts; split, those invariants would span files.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ pauses out as they are decided (`SpeechTrack`) and decodes each 30 s window of s
 as it is complete, exactly as faster-whisper decodes that window of the whole recording
 (`decode_window`): the streamed transcript is the whole-file one, ready sooner. `finish`
 decodes what is left; `cancel` (consent revoked) stops at once and drops everything held.
+
+Over 300 lines on purpose: the worker thread's loop, the decode after stop and its re-decode
+rules, and the window sizing share one set of invariants (what is held, what is decoded with
+which settings), which read best together.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 The model loads once in `WhisperTranscriber.__init__` (before the service reports ready);
 `transcribe` blocks, so async callers run it with `asyncio.to_thread`.
+
+Over 300 lines on purpose: the whole-file and the one-window decode, their shared settings and
+the loop guards are the one place faster-whisper is called, and must stay the same call.
 """
 
 from __future__ import annotations
