@@ -159,6 +159,14 @@ class Pipeline:
                               engine=draft.engine or "spreekkamer-draft", template=template.id,
                               template_version=str(template.version))
 
-    def close(self) -> None:
-        """Stop taking work; wait briefly for a running job."""
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop taking work; wait briefly for a running job, so that it does not find the store
+        closed under it (a job cut off by a stop is redone at the next start: recovery)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            running = [f for f in self._jobs.values() if not f.done()]
+        for fut in running:
+            try:
+                fut.result(timeout=timeout)
+            except Exception:  # noqa: BLE001 - its own failure is logged by the job; we only wait
+                log.warning("a pipeline job was still running at shutdown")
