@@ -279,7 +279,7 @@ class Soak:
             self.close_capture(cid)
             time.sleep(self.rng.uniform(0.0, 0.5))  # kill while transcription/drafting runs
         elif ending < 0.22:
-            self.post("/api/kiosk/revoke", json={"language": "nl"})
+            self.post("/api/kiosk/revoke", json={"language": "nl", "screen": self.get("/api/kiosk/state")["screen"]})
             self.captures.pop(cid, None)  # the audio is destroyed on purpose: nothing to measure
             time.sleep(self.rng.uniform(0.0, 0.3))  # kill mid crypto-shred
 
@@ -415,8 +415,9 @@ class Soak:
 
     def grant(self) -> dict[str, str]:
         """The kiosk's 'yes' with the consent text version the kiosk shows."""
-        version = self.get("/api/kiosk/state")["text_version"]
-        return {"choice": "granted", "language": "nl", "text_version": version}
+        shown = self.get("/api/kiosk/state")
+        return {"choice": "granted", "language": "nl", "text_version": shown["text_version"],
+                "screen": shown["screen"]}
 
     def state(self, cid: str) -> str:
         """A contact's state ('purged' once it is gone)."""

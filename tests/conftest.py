@@ -61,3 +61,12 @@ def appliance_server(demo_wav: Path) -> Iterator[object]:
 
     with running_stack(demo_wav) as stack:
         yield stack
+
+
+@pytest.fixture(autouse=True)
+def _free_room(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests share one running appliance, and a room is held by at most one contact that asks
+    or records: each test starts with the room free, as a new client's conversation would."""
+    yield
+    if "appliance_server" in request.fixturenames:
+        request.getfixturevalue("appliance_server").free_room()

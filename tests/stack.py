@@ -93,6 +93,19 @@ class Stack:
         finally:
             appliance.close()
 
+    def free_room(self) -> None:
+        """End whatever a test left holding the room: a recording is withdrawn as a worker
+        would register it, a standing yes or an open question goes to the manual path."""
+        from appliance.contact.consent import Channel
+        from appliance.contact.lifecycle import ContactState as S
+
+        room = self.appliance.room
+        for contact in room.list():
+            if contact.state in (S.RECORDING, S.PAUSED):
+                room.revoke(contact.id, Channel.PHONE, "test")
+            elif contact.state in (S.GRANTED, S.CONSENT_ASKED):
+                room.start_manual(contact.id, "test")
+
     def make_drafted_contact(self, dossier_ref: str = "D-2026-0042", template_id: str = "intake") -> str:
         """A contact taken through consent and a real recording to a real draft."""
         c = self.worker.post("/api/contacts", json={"dossier_ref": dossier_ref, "template_id": template_id})
@@ -100,9 +113,10 @@ class Stack:
         cid = c.json()["id"]
         self.worker.post(f"/api/contacts/{cid}/consent/ask").raise_for_status()
         kiosk = httpx.Client(base_url=self.base_url, timeout=10)
-        version = kiosk.get("/api/kiosk/state").json()["text_version"]
+        shown = kiosk.get("/api/kiosk/state").json()
         kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl",
-                                                "text_version": version}).raise_for_status()
+                                                "text_version": shown["text_version"],
+                                                "screen": shown["screen"]}).raise_for_status()
         self.worker.post(f"/api/contacts/{cid}/recording/start").raise_for_status()
         # The WAV source ends by itself, which stops the recording like the button would.
         self.wait_state(cid, {"drafted"}, timeout=240)

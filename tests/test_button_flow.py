@@ -25,8 +25,9 @@ def test_button_presses_drive_one_contact(appliance_server: Stack) -> None:
     # Pressing again before the client answered does not start anything.
     assert kiosk.post("/api/kiosk/button", json={"kind": "short"}).status_code == 409
     assert not led.is_on
-    version = kiosk.get("/api/kiosk/state").json()["text_version"]
-    kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl", "text_version": version})
+    shown = kiosk.get("/api/kiosk/state").json()
+    kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl",
+                                           "text_version": shown["text_version"], "screen": shown["screen"]})
     assert press() == "recording" and led.is_on
     assert press() == "paused" and not led.is_on
     assert press() == "recording" and led.is_on

@@ -29,8 +29,9 @@ def _open_and_ask(s: Stack, dossier: str) -> str:
 
 def _answer(s: Stack, choice: str, language: str = "nl") -> httpx.Response:
     k = _kiosk(s)
-    version = k.get("/api/kiosk/state").json()["text_version"]
-    return k.post("/api/kiosk/consent", json={"choice": choice, "language": language, "text_version": version})
+    shown = k.get("/api/kiosk/state").json()
+    return k.post("/api/kiosk/consent", json={"choice": choice, "language": language,
+                                              "text_version": shown["text_version"], "screen": shown["screen"]})
 
 
 @pytest.mark.slow
@@ -56,9 +57,9 @@ def test_no_field_for_a_reason_in_api_or_database(appliance_server: Stack) -> No
     # A reason smuggled into the body is refused, not stored.
     cid = _open_and_ask(s, "D-REASON-1")
     k = _kiosk(s)
-    version = k.get("/api/kiosk/state").json()["text_version"]
-    r = k.post("/api/kiosk/consent", json={"choice": "declined", "language": "nl", "text_version": version,
-                                           "reason": "wil niet"})
+    shown = k.get("/api/kiosk/state").json()
+    r = k.post("/api/kiosk/consent", json={"choice": "declined", "language": "nl", "text_version": shown["text_version"],
+                                           "screen": shown["screen"], "reason": "wil niet"})
     assert r.status_code == 422
     assert _answer(s, "declined").status_code == 200
     assert s.worker.get(f"/api/contacts/{cid}").json()["consent"] == "declined"
@@ -87,7 +88,8 @@ def test_revocation_during_recording_destroys_everything(appliance_server: Stack
     time.sleep(0.5)
     assert led.is_on
     began = time.monotonic()
-    r = _kiosk(s).post("/api/kiosk/revoke", json={"language": "fr"})
+    shown = _kiosk(s).get("/api/kiosk/state").json()
+    r = _kiosk(s).post("/api/kiosk/revoke", json={"language": "fr", "screen": shown["screen"]})
     took = time.monotonic() - began
     assert r.status_code == 200, r.text
     assert not led.is_on, "the microphone closes with the revocation"
@@ -180,8 +182,12 @@ def test_open_question_survives_a_new_contact_and_can_be_withdrawn(appliance_ser
     assert _kiosk(s).get("/api/kiosk/state").json()["state"] == "question"
     # Asking again is harmless; withdrawing the question leads to the manual path.
     assert s.worker.post(f"/api/contacts/{cid}/consent/ask").status_code == 200
+    shown = _kiosk(s).get("/api/kiosk/state").json()
     manual = s.worker.post(f"/api/contacts/{cid}/manual").json()
     assert manual["state"] == "drafted" and manual["path"] == "manual"
     assert _kiosk(s).get("/api/kiosk/state").json()["state"] == "idle"
-    assert _answer(s, "granted").status_code == 409
+    # A touch on the withdrawn question (a stale screen) is refused.
+    late = _kiosk(s).post("/api/kiosk/consent", json={"choice": "granted", "language": "nl",
+                                                      "text_version": shown["text_version"], "screen": shown["screen"]})
+    assert late.status_code == 409, late.text
     assert s.worker.get(f"/api/contacts/{other['id']}").json()["state"] == "opened"

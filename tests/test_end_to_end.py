@@ -55,7 +55,8 @@ def test_conversation_end_to_end(appliance_server: Stack, demo_wav: Path) -> Non
     assert state["state"] == "question"
     assert "D-2026-0001" not in json.dumps(state), "the kiosk must not show the dossier"
     granted = kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl",
-                                                     "text_version": state["text_version"]})
+                                                     "text_version": state["text_version"],
+                                                     "screen": state["screen"]})
     assert granted.status_code == 200, granted.text
 
     led = s.appliance.room.led  # type: ignore[attr-defined]

@@ -162,10 +162,11 @@ def test_whole_flow_with_revocation_during_recording(kiosk_page: Any, appliance_
     _assert_layout(page, "question")
     _shot(page, f"{size}-{lang}-2-question")
 
+    screen = stack.appliance.room.kiosk_state()["screen"]  # the question on screen
     with page.expect_request("**/api/kiosk/consent") as sent:
         page.click("#answer-yes")
     assert sent.value.post_data_json == {"choice": "granted", "language": lang,
-                                         "text_version": CONSENT_TEXT_VERSION}
+                                         "text_version": CONSENT_TEXT_VERSION, "screen": screen}
     _show(page, "ready")
     assert page.locator("#revoke").is_visible()
     assert stack.worker.get(f"/api/contacts/{cid}").json()["consent"] == "granted"
@@ -183,7 +184,7 @@ def test_whole_flow_with_revocation_during_recording(kiosk_page: Any, appliance_
     page.wait_for_function("() => performance.now() - window.__answeredAt > 1300")
     with page.expect_request("**/api/kiosk/revoke") as sent:
         page.click("#revoke")
-    assert sent.value.post_data_json == {"language": lang}
+    assert sent.value.post_data_json == {"language": lang, "screen": screen}  # the same contact's screen
     _show(page, "revoked")
     assert page.text_content("#view-revoked h1") == texts["revoked_title"]
     deleted = page.locator("#receipt-deleted li").all_text_contents()

@@ -29,8 +29,9 @@ def test_revocation_in_one_room_sets_manual_path_in_another(appliance_server: St
     with s.other_room() as room2:
         cid = s.worker.post("/api/contacts", json={"dossier_ref": "D-TRAVEL-7", "template_id": "intake"}).json()["id"]
         s.worker.post(f"/api/contacts/{cid}/consent/ask").raise_for_status()
-        version = kiosk.get("/api/kiosk/state").json()["text_version"]
-        kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl", "text_version": version})
+        shown = kiosk.get("/api/kiosk/state").json()
+        kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl",
+                                                "text_version": shown["text_version"], "screen": shown["screen"]})
         s.worker.post(f"/api/contacts/{cid}/revocations", json={"channel": "mail"}).raise_for_status()
 
         def flagged_in_room2() -> bool:
@@ -50,7 +51,10 @@ def test_revocation_in_one_room_sets_manual_path_in_another(appliance_server: St
         # The client opts in again at a kiosk in room 2: the flag is cleared everywhere.
         again = room2.room.open_contact("D-TRAVEL-7", "intake", "jan")
         room2.room.ask_consent(again.id, "jan", client_asked_to_opt_in=True)
-        room2.room.kiosk_decide(Choice.GRANTED, "nl", room2.room.text_version)
+        # Overriding the standing "no" at the client's request is audited as an event of its own.
+        asked = [e.event for e in room2.audit.entries(contact_id=again.id, limit=10)]
+        assert "consent.asked_over_standing_choice" in asked and "consent.asked" not in asked
+        room2.room.kiosk_decide(Choice.GRANTED, "nl", room2.room.text_version, room2.room.kiosk_state()["screen"])
 
         def cleared_in_room1() -> bool:
             with s.appliance.store.transaction() as conn:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from appliance.api.schemas import ButtonPress, KioskConsent, KioskLanguage
+from appliance.api.schemas import ButtonPress, KioskConsent, KioskLanguage, KioskRevoke
 from appliance.api.sse import sse_response
 from appliance.contact.consent import Choice
 from ui_kiosk import STATIC_DIR, texts
@@ -57,14 +57,14 @@ def kiosk_events(request: Request) -> Response:
 def kiosk_consent(body: KioskConsent, request: Request) -> dict[str, Any]:
     """The client's answer to the question on the screen."""
     room = _room(request)
-    room.kiosk_decide(Choice(body.choice), body.language, body.text_version)
+    room.kiosk_decide(Choice(body.choice), body.language, body.text_version, body.screen)
     return room.kiosk_state()  # type: ignore[no-any-return]
 
 
 @router.post("/api/kiosk/revoke", dependencies=_local)
-def kiosk_revoke(body: KioskLanguage, request: Request) -> dict[str, Any]:
+def kiosk_revoke(body: KioskRevoke, request: Request) -> dict[str, Any]:
     """One touch withdraws consent; the answer is the receipt."""
-    return {"receipt": _room(request).kiosk_revoke(body.language)}
+    return {"receipt": _room(request).kiosk_revoke(body.language, body.screen)}
 
 
 @router.post("/api/kiosk/language", dependencies=_local)

@@ -47,6 +47,14 @@ class KioskConsent(_Body):
     choice: Literal["granted", "declined"]
     language: str = Field(pattern=r"^[a-z]{2}$")
     text_version: str = Field(max_length=40)
+    screen: str = Field(min_length=8, max_length=40, description="The `screen` token of the question answered, from /api/kiosk/state.")
+
+
+class KioskRevoke(_Body):
+    """The client withdraws consent on the kiosk screen they see."""
+
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    screen: str = Field(min_length=8, max_length=40, description="The `screen` token shown with the revoke control, from /api/kiosk/state.")
 
 
 class KioskLanguage(_Body):

@@ -27,6 +27,7 @@ class DeviceConfig(_Section):
     org: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$", description="Organisation id (OCMW), lower case, used in MQTT topics.")] = "dev-ocmw"
     device_id: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$", description="This box's unique id, used in MQTT topics and report envelopes.")] = "dev-room-1"
     room: Annotated[str, Field(max_length=80, description="Human name of the interview room, shown to workers.")] = "Spreekkamer 1"
+    dossier_ref_pattern: Annotated[str, Field(max_length=200, description="Regular expression a dossier reference must match after normalising (NFKC, trimmed, upper case): the organisation's own numbering.")] = r"^[A-Z0-9][A-Z0-9./_-]{0,63}$"
 
 
 class ApiConfig(_Section):
@@ -109,6 +110,7 @@ class KioskConfig(_Section):
     contact_info: Annotated[str, Field(max_length=400, description="Whom the client can contact about their data (shown on the receipt).")] = (
         "OCMW – functionaris voor gegevensbescherming, dpo@ocmw.example, 09 000 00 00"
     )
+    question_expiry_s: Annotated[float, Field(ge=30, le=3600, description="Seconds an unanswered consent question stays on the kiosk; after that (and after a restart) the worker asks again.")] = 300.0
 
 
 class AppConfig(_Section):

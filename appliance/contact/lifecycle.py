@@ -33,11 +33,12 @@ S = ContactState
 # The manual path (declined, or a dossier with a standing choice) goes DECLINED -> DRAFTED:
 # the worker fills the same template by hand, then the same validation and sync follow.
 # OPENED -> DRAFTED is the manual path without a question (a standing choice, or a phone contact);
-# CONSENT_ASKED -> DRAFTED when the worker withdraws an unanswered question and writes by hand.
+# CONSENT_ASKED -> DRAFTED when the worker withdraws an unanswered question and writes by hand,
+# GRANTED -> DRAFTED when the worker decides not to record after all (nothing was recorded).
 _ALLOWED: dict[ContactState, frozenset[ContactState]] = {
     S.OPENED: frozenset({S.CONSENT_ASKED, S.DECLINED, S.DRAFTED}),
     S.CONSENT_ASKED: frozenset({S.GRANTED, S.DECLINED, S.DRAFTED}),
-    S.GRANTED: frozenset({S.RECORDING, S.DECLINED}),
+    S.GRANTED: frozenset({S.RECORDING, S.DECLINED, S.DRAFTED}),
     S.DECLINED: frozenset({S.DRAFTED}),
     S.RECORDING: frozenset({S.PAUSED, S.STOPPED}),
     S.PAUSED: frozenset({S.RECORDING, S.STOPPED}),

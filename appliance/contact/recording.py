@@ -13,7 +13,7 @@ from appliance.contact.consent import Choice
 from appliance.contact.contacts import Contact
 from appliance.contact.lifecycle import ContactState, IllegalTransition, can_record
 from appliance.contact.room_base import RoomBase, RoomError
-from appliance.contact.room_state import Recording
+from appliance.contact.room_state import KioskScreen, Recording
 
 S = ContactState
 
@@ -39,7 +39,8 @@ class RecordingControl(RoomBase):
                 contact = contacts.move(conn, contacts.get(conn, contact_id), S.RECORDING, utcnow(),
                                         recording_started_at=utcnow())
                 self.audit.append("recording.started", contact_id=contact_id, actor=actor)
-            self._kiosk.contact_id = contact_id
+            if self._kiosk.contact_id != contact_id:  # a new screen: a token only this client saw
+                self._kiosk = KioskScreen(contact_id=contact_id, language=self._kiosk.language)
             self._kiosk.outcome = None
         self.changes.notify()
         return contact

@@ -21,6 +21,7 @@ from appliance.contact import contacts
 from appliance.contact.consent import Choice
 from appliance.contact.contacts import Contact
 from appliance.contact.content import save_draft
+from appliance.contact.dossier_ref import DossierRefError, normalise_dossier_ref
 from appliance.contact.lifecycle import ContactState, IllegalTransition
 from appliance.contact.room_state import KioskScreen, Recording
 from appliance.draft import Draft
@@ -33,6 +34,14 @@ S = ContactState
 
 class RoomError(Exception):
     """A request the room cannot honour now; the message is for the person who asked."""
+
+
+class StaleScreen(RoomError):
+    """A kiosk action for a screen that is no longer shown (another question, expired, restarted)."""
+
+
+# While a contact is in one of these states the room is its: no other contact may ask or record.
+HOLDS_THE_ROOM = frozenset({S.GRANTED, S.RECORDING, S.PAUSED})
 
 
 def empty_draft_for(template_id: str, config: AppConfig) -> Draft:
@@ -77,9 +86,10 @@ class RoomBase:
 
     def open_contact(self, dossier_ref: str, template_id: str, actor: str) -> Contact:
         """Start a new conversation; consent is asked anew for every contact."""
-        ref = dossier_ref.strip()
-        if not ref or len(ref) > 64:
-            raise RoomError("dossier reference must be 1 to 64 characters")
+        try:
+            ref = normalise_dossier_ref(dossier_ref, self.config.device.dossier_ref_pattern)
+        except DossierRefError as exc:
+            raise RoomError(str(exc)) from exc
         with self._lock, self.store.transaction() as conn:
             contact = contacts.insert(conn, dossier_ref=ref, template_id=template_id, opened_by=actor, now=utcnow())
             self.keys.create(contact.id)
@@ -100,10 +110,27 @@ class RoomBase:
         except contacts.ContactNotFound:
             return False
 
-    def show_question_again(self, contact_id: str) -> None:
-        """Put an open question back on the kiosk (after a restart, or when the worker asks again)."""
+    def show_contact(self, contact_id: str) -> None:
+        """Point the kiosk at a contact whose consent stands (after a restart), with a new screen
+        token: its client keeps the revoke control. An open question is never shown again this
+        way; the worker asks again."""
         self._kiosk = KioskScreen(contact_id=contact_id, language=self.config.kiosk.default_language)
         self.changes.notify()
+
+    def question_open(self, contact_id: str) -> bool:
+        """The kiosk shows this contact's question now, and it has not expired."""
+        k = self._kiosk
+        return (k.contact_id == contact_id and k.outcome is None
+                and time.monotonic() - k.shown_at <= self.config.kiosk.question_expiry_s
+                and self.get(contact_id).state is S.CONSENT_ASKED)
+
+    def _holder(self, contact_id: str) -> Contact | None:
+        """Another contact that has the room: its consent stands, or its question is on the kiosk."""
+        for c in self.list():
+            if c.id != contact_id and (c.state in HOLDS_THE_ROOM
+                                       or (c.state is S.CONSENT_ASKED and self.question_open(c.id))):
+                return c
+        return None
 
     def get(self, contact_id: str) -> Contact:
         """The contact as stored (raises ContactNotFound)."""
@@ -129,11 +156,17 @@ class RoomBase:
             if flagged and not client_asked_to_opt_in:
                 # The client said no for this dossier earlier: no question, same template by hand.
                 return self.start_manual(contact_id, actor, trigger="standing_choice")
+            holder = self._holder(contact_id)
+            if holder is not None:
+                raise RoomError("another conversation in this room is waiting for consent or is being recorded: "
+                                "stop it, or write its report by hand, before asking here")
             with self.store.transaction() as conn:
                 contact = contacts.get(conn, contact_id)
                 if contact.state is not S.CONSENT_ASKED:  # asking again just shows the question again
                     contact = contacts.move(conn, contact, S.CONSENT_ASKED, utcnow())
-                self.audit.append("consent.asked", contact_id=contact_id, actor=actor, text_version=self.text_version)
+                # Overriding a standing "no" at the client's own request is an event of its own.
+                event = "consent.asked_over_standing_choice" if flagged else "consent.asked"
+                self.audit.append(event, contact_id=contact_id, actor=actor, text_version=self.text_version)
             self._kiosk = KioskScreen(contact_id=contact_id, language=self.config.kiosk.default_language)
         self.changes.notify()
         return contact
@@ -143,7 +176,8 @@ class RoomBase:
         with self._lock:
             with self.store.transaction() as conn:
                 contact = contacts.get(conn, contact_id)
-                if contact.state not in (S.OPENED, S.CONSENT_ASKED, S.DECLINED, S.REVOKED):
+                # From GRANTED too: the worker may decide not to record after all (nothing was).
+                if contact.state not in (S.OPENED, S.CONSENT_ASKED, S.GRANTED, S.DECLINED, S.REVOKED):
                     raise IllegalTransition(contact.state, S.DRAFTED)
                 contacts.update(conn, contact_id, utcnow(), path="manual")
                 self.audit.append("contact.manual_path", contact_id=contact_id, actor=actor, trigger=trigger)

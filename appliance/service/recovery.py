@@ -1,8 +1,11 @@
 """What a restart does with contacts that were in flight (after a power cut or `kill -9`).
 
 Documented states after recovery:
-- consent_asked → the newest open question is shown on the kiosk again (the client answers
-  as if nothing happened); the worker may also withdraw it and write the report by hand.
+- consent_asked → the question is not shown again: the kiosk is idle until the worker asks
+  again (the next client must never answer the previous one's question); the worker may also
+  withdraw it and write the report by hand.
+- granted or paused (consent stands) → the kiosk points at that contact again, with a new
+  screen token, so its client keeps the one-touch revoke control.
 - recording → paused: the microphone is closed; every sealed audio chunk is kept (at most the
   open, unsealed chunk of ≤ 2 s is lost). The worker resumes or stops as usual; at stop the whole
   stored recording is transcribed.
@@ -30,7 +33,7 @@ S = ContactState
 
 def recover(room: Room, pipeline: Pipeline, validation: Validation) -> dict[str, int]:
     """Bring every contact into a clear state; returns counts per action for the log."""
-    counts = {"question": 0, "paused": 0, "retranscribe": 0, "redraft": 0, "purged": 0, "orphans": 0}
+    counts = {"consent_standing": 0, "question_withdrawn": 0, "paused": 0, "retranscribe": 0, "redraft": 0, "purged": 0, "orphans": 0}
     with room.store.transaction() as conn:
         open_contacts = contacts.list_open(conn)
         for c in open_contacts:
@@ -38,10 +41,11 @@ def recover(room: Room, pipeline: Pipeline, validation: Validation) -> dict[str,
                 contacts.move(conn, c, S.PAUSED, utcnow())
                 room.audit.append("recording.recovered", contact_id=c.id, actor="appliance", state="paused")
                 counts["paused"] += 1
-    asked = [c for c in open_contacts if c.state is S.CONSENT_ASKED]  # newest first
-    if asked:
-        room.show_question_again(asked[0].id)
-        counts["question"] = 1
+    holding = [c for c in open_contacts if c.state in (S.GRANTED, S.RECORDING, S.PAUSED)]  # newest first
+    if holding:
+        room.show_contact(holding[0].id)
+        counts["consent_standing"] = 1
+    counts["question_withdrawn"] = sum(c.state is S.CONSENT_ASKED for c in open_contacts)
     for c in open_contacts:
         if c.state is S.STOPPED:
             pipeline.submit(c.id, None)

@@ -304,6 +304,7 @@
         choice,
         language: lang,
         text_version: (texts._meta && texts._meta.text_version) || (ui.server && ui.server.text_version),
+        screen: ui.server && ui.server.screen, // the answer is for this question, no other
       });
       if (choice === "granted") ui.grantedHere = true;
       applyState(state);
@@ -321,7 +322,10 @@
     if (performance.now() - ui.answeredAt < REVOKE_ARM_MS) return;
     setBusy(true);
     try {
-      const result = await postJson("/api/kiosk/revoke", { language: currentLang() });
+      const result = await postJson("/api/kiosk/revoke", {
+        language: currentLang(),
+        screen: ui.server && ui.server.screen, // the consent of the contact on this screen
+      });
       holdReceipt(result.receipt);
       render();
     } catch (err) {
