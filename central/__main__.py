@@ -10,7 +10,7 @@ from pathlib import Path
 from appliance.secrets import SecretError
 from central.config import ReceiverConfigError, load_receiver_config
 from central.receiver import Receiver, ReceiverError
-from central.registry import RegistryError
+from central.receiver.registry import RegistryError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,7 +31,7 @@ from appliance.store.audio import AudioChunks, audio_root
 from appliance.store.datakeys import DataKeys
 from appliance.store.errors import NoAudio, StoreError
 from appliance.wiring import database_key, open_store
-from central.store import conflict_count, stored_reports
+from central.dossiers.reports import conflict_count, stored_reports
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import make_dev_pki
 from tests.ports import free_port

@@ -18,7 +18,7 @@ from appliance.sync import topics
 from appliance.sync.flag_message import FlagMessage, FlagMessageError, sign_flag, verify_flag
 from appliance.sync.flags import FlagError, apply_flag, enqueue_flag, pending_flags
 from appliance.sync.relay import Relay
-from central import flags as central_flags
+from central.dossiers import flags as central_flags
 from central.receiver import Receiver
 from tests import broker as broker_fixtures
 from tests.broker import ORG, RunningBroker

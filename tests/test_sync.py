@@ -23,9 +23,9 @@ from appliance.sync import outbox, topics
 from appliance.sync.envelope import Ack, seal_report, sign_ack, verify_ack
 from appliance.sync.mqtt_tls import make_client, probe_tls_identity
 from appliance.sync.relay import Relay
-from central import store as central_store
 from central.__main__ import main as central_main
 from central.config import DirectorySinkConfig, ReceiverConfig, WebhookSinkConfig
+from central.dossiers import reports as central_store
 from central.receiver import Receiver, ReceiverError
 from provisioning.pki import make_dev_pki
 from tests import broker as broker_fixtures

@@ -10,7 +10,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from appliance.sync import topics
-from central import store as central_store
+from central.dossiers import reports as central_store
 from central.receiver import Receiver
 from provisioning.pki import issue_device, load_dev_pki
 from tests import broker as broker_fixtures

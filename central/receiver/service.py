@@ -31,10 +31,11 @@ from appliance.sync.ack import Ack, AckStatus, sign_ack
 from appliance.sync.envelope import EnvelopeError, OpenedReport, envelope_hash, open_envelope
 from appliance.sync.flag_message import FlagMessageError, sign_flag, verify_flag
 from appliance.sync.mqtt_tls import is_auth_refusal, make_client, probe_tls_identity
-from central import flags, store
 from central.config import ReceiverConfig
-from central.registry import DeviceRegistry
-from central.sinks import make_sink
+from central.dossiers import flags
+from central.dossiers import reports as store
+from central.receiver.registry import DeviceRegistry
+from central.receiver.sinks import make_sink
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from central import flags
+from central.dossiers import flags
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
