@@ -20,6 +20,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import secrets
 import shutil
 import signal
 import sqlite3
@@ -239,7 +240,7 @@ class ReceiverProcess:
             self.proc.wait(timeout)
 
 
-def receiver_toml(pki: Any, port: int, central: Path, client_id: str) -> str:
+def receiver_toml(pki: Any, port: int, central: Path, client_id: str, database_url: str) -> str:
     """A receiver config; both receivers share the database and the dossier folder."""
     values = {
         "broker_host": "127.0.0.1",
@@ -251,7 +252,8 @@ def receiver_toml(pki: Any, port: int, central: Path, client_id: str) -> str:
         "central_x25519_key_file": str(pki.central_x25519_key),
         "central_ed25519_key_file": str(pki.central_ed25519_key),
         "device_registry_file": str(pki.devices_json),
-        "database_path": str(central / "reports.db"),
+        "database_url": database_url,
+        "credentials_dir": str(central / "credentials"),
         "timeout_s": 10.0,
     }
     lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
@@ -293,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.devices < 1 or args.reports < 1:
         parser.error("--devices and --reports must be at least 1")
 
+    from appliance.secrets import write_secret
+    from central.dossiers.devcluster import DevCluster
+    from central.dossiers.sealing import STORAGE_KEY
     from provisioning.broker import Broker, write_mosquitto_config
     from provisioning.pki import make_dev_pki
     from tests.ports import free_port
@@ -305,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     receivers: list[ReceiverProcess] = []
     broker: Broker | None = None
+    postgres = DevCluster(root / "postgres")  # on disk, not in /dev/shm: commits are fsynced
     try:
         setup_started = time.monotonic()
         devices = [f"dev-{i:04d}" for i in range(args.devices)]
@@ -316,9 +322,14 @@ def main(argv: list[str] | None = None) -> int:
             ca_file=pki.ca_cert,
         )
         broker.start(timeout=15)
+        postgres.start()
+        database_url = postgres.create_database("central")
+        write_secret(central / "credentials" / STORAGE_KEY, secrets.token_hex(32).encode())
         for n in (1, 2):
             config = root / f"receiver-{n}.toml"
-            config.write_text(receiver_toml(pki, port, central, f"receiver-{n}"), encoding="utf-8")
+            config.write_text(
+                receiver_toml(pki, port, central, f"receiver-{n}", database_url), encoding="utf-8"
+            )
             receivers.append(ReceiverProcess(config, root / f"receiver-{n}.log", f"receiver-{n}"))
             receivers[-1].start()
         schedule, times = plan(args, devices)
@@ -388,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         gathered = gather(results, workers, t0 + schedule[-1][0] + times["cut_s"] + args.drain + 60)
         for receiver in receivers:
             receiver.stop()
-        outcome = summarise(args, gathered, central, receivers, faults, setup_s)
+        outcome = summarise(args, gathered, central, database_url, receivers, faults, setup_s)
         print(json.dumps(outcome))
         return 0 if outcome["lost"] == 0 and outcome["duplicated"] == 0 else 1
     finally:
@@ -396,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
             receiver.stop()
         if broker is not None:
             broker.stop()
+        postgres.remove()
         shutil.rmtree(central, ignore_errors=True)
         shutil.rmtree(root, ignore_errors=True)
 
@@ -423,20 +435,19 @@ def summarise(
     args: argparse.Namespace,
     gathered: list[dict[str, Any]],
     central: Path,
+    database_url: str,
     receivers: list[ReceiverProcess],
     faults: list[dict[str, Any]],
     setup_s: float,
 ) -> dict[str, Any]:
     """Compare what the devices sent with what central filed."""
+    from central.dossiers.reports import conflict_count, stored_reports
+
     sent: dict[str, dict[str, Any]] = {}
     for part in gathered:
         sent.update(part["sent"])
-    conn = sqlite3.connect(central / "reports.db", timeout=10)
-    try:
-        rows = conn.execute("SELECT report_id, content_hash, device_id FROM reports").fetchall()
-        conflicts = int(conn.execute("SELECT COUNT(*) FROM conflicts").fetchone()[0])
-    finally:
-        conn.close()
+    rows = [(r.report_id, r.content_hash, r.device_id) for r in stored_reports(database_url)]
+    conflicts = conflict_count(database_url)
     filed: dict[str, int] = {}
     for report_id, chash, device in rows:
         item = sent.get(report_id)

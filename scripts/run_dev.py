@@ -1,13 +1,15 @@
 """Run the whole system on this machine with the embedded dev defaults (what `make run` does).
 
-Starts Mosquitto (TLS, client certificates, ACLs) on 127.0.0.1:8883, the central reference
-receiver (reports land in .spreekkamer/central/dossier/), and `spreekkamer serve` on
-127.0.0.1:8080. Ctrl-C stops all three.
+Starts Mosquitto (TLS, client certificates, ACLs) on 127.0.0.1:8883, a PostgreSQL cluster of
+its own (.spreekkamer/central/postgres/, Unix socket only), the central receiver (reports are
+filed in that database and forwarded to .spreekkamer/central/dossier/), and `spreekkamer
+serve` on 127.0.0.1:8080. Ctrl-C stops them all.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,7 +17,10 @@ from pathlib import Path
 
 from appliance.config import DEV_HOME, AppConfig
 from appliance.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
+from appliance.secrets import write_secret
 from central.config import DirectorySinkConfig, ReceiverConfig
+from central.dossiers.devcluster import DevCluster
+from central.dossiers.sealing import STORAGE_KEY
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import load_dev_pki
 
@@ -43,12 +48,20 @@ def main() -> int:
                     port=config.sync.broker_port, ca_file=pki.ca_cert)
     broker.start(timeout=15)
     central = (DEV_HOME / "central").resolve()
-    central.mkdir(exist_ok=True)
+    central.mkdir(exist_ok=True, mode=0o700)
+    central.chmod(0o711)  # PostgreSQL runs as the `postgres` user and must reach its folder
+    postgres = DevCluster(central / "postgres")
+    postgres.start()
+    database_url = postgres.ensure_database("central")
+    creds = central / "credentials"
+    if not (creds / STORAGE_KEY).exists():
+        write_secret(creds / STORAGE_KEY, secrets.token_hex(32).encode())
     rconf = ReceiverConfig(
         broker_port=config.sync.broker_port, ca_file=pki.ca_cert, cert_file=pki.receiver_cert,
         key_file=pki.receiver_key, central_x25519_key_file=pki.central_x25519_key,
         central_ed25519_key_file=pki.central_ed25519_key, device_registry_file=pki.devices_json,
-        database_path=central / "reports.db", sink=DirectorySinkConfig(path=central / "dossier"),
+        database_url=database_url, credentials_dir=creds,
+        sink=DirectorySinkConfig(path=central / "dossier"),
     )
     (central / "receiver.toml").write_text(receiver_config_toml(rconf))
     procs = [subprocess.Popen([sys.executable, "-m", "central", "--config", str(central / "receiver.toml")])]
@@ -77,6 +90,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
         broker.stop()
+        postgres.stop()
 
 
 if __name__ == "__main__":
