@@ -68,3 +68,10 @@ def database_text(url: str) -> str:
             for table in tables
             for row in conn.execute(f'SELECT row_to_json(t)::text FROM "{table}" t')
         )
+
+
+def web_database_for(folder: Path) -> str:
+    """The same database as `database_for(folder)`, as the workers' screen's role."""
+    owner = database_for(folder)
+    dbname = owner.split("dbname=")[1].split()[0]
+    return cluster().conninfo(dbname, web=True)

@@ -18,6 +18,7 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SYSTEM_USER = "postgres"
 ADMIN_ROLE = "spreekkamer_admin"
 APP_ROLE = "spreekkamer"
+WEB_ROLE = "spreekkamer_web"  # the workers' screen: row-level security applies to it
 _PORT = 5432  # only names the socket file; there is no TCP listener
 _TIMEOUT_S = 60
 
@@ -34,20 +35,28 @@ class DevCluster:
         self.data = self.folder / "data"
         self.socket_dir = self.folder / "run"
 
-    def conninfo(self, dbname: str = "postgres", *, admin: bool = False) -> str:
-        """libpq connection string for a database of this cluster (admin = superuser)."""
-        user = ADMIN_ROLE if admin else APP_ROLE
+    def conninfo(self, dbname: str = "postgres", *, admin: bool = False, web: bool = False) -> str:
+        """libpq connection string for a database of this cluster: as the owner (receivers),
+        the screen's role (`web`) or the superuser (`admin`)."""
+        user = ADMIN_ROLE if admin else WEB_ROLE if web else APP_ROLE
         return f"host={self.socket_dir} port={_PORT} dbname={dbname} user={user}"
 
     def start(self) -> None:
         """Create the cluster if needed, then start it and wait until it accepts connections."""
         if not (self.data / "PG_VERSION").exists():
             self._init()
-        if self.running():
-            return
-        self._run(
-            PG_BIN / "pg_ctl", "-D", self.data, "-w", "-t", str(_TIMEOUT_S),
-            "-l", self.folder / "postgres.log", "-o", f"-k {self.socket_dir} -p {_PORT}", "start",
+        if not self.running():
+            self._run(
+                PG_BIN / "pg_ctl", "-D", self.data, "-w", "-t", str(_TIMEOUT_S),
+                "-l", self.folder / "postgres.log", "-o", f"-k {self.socket_dir} -p {_PORT}",
+                "start",
+            )
+        self._psql(  # clusters made by an older version lack the screen's role
+            "DO $$ BEGIN"
+            f" IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN"
+            f" CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF;"
+            f" IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WEB_ROLE}') THEN"
+            f" CREATE ROLE {WEB_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"
         )
 
     def stop(self, mode: str = "fast") -> None:
@@ -107,8 +116,7 @@ class DevCluster:
             # Unix socket only; small memory, quick shutdown: a developer's or a test's cluster.
             conf.write("listen_addresses = ''\nshared_buffers = 32MB\nmax_connections = 50\n"
                        "unix_socket_permissions = 0700\nfsync = on\n")
-        self.start()
-        self._psql(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
+
 
     def _psql(self, sql: str) -> None:
         self._run("/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",

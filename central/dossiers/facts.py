@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,21 +43,27 @@ class ReportFact:
         return self.problem is None
 
 
-def report_facts(report: dict[str, Any]) -> list[ReportFact]:
-    """Every sentence fact of an indexed kind (or unparseable), in report order."""
-    found: list[ReportFact] = []
+def numbered_sentences(report: dict[str, Any]) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(ordinal, sentence id, sentence) for every sentence of the report, counted from 1."""
     ordinal = 0
     sections = report.get("sections")
     for section in sections if isinstance(sections, list) else []:
         sentences = section.get("sentences") if isinstance(section, dict) else None
         for sentence in sentences if isinstance(sentences, list) else []:
             ordinal += 1
-            if not isinstance(sentence, dict) or sentence.get("fact") is None:
-                continue
-            sid = str(sentence.get("id") or f"#{ordinal}")
-            fact = _parse(ordinal, sid, sentence["fact"])
-            if fact is not None:
-                found.append(fact)
+            item = sentence if isinstance(sentence, dict) else {}
+            yield ordinal, str(item.get("id") or f"#{ordinal}"), item
+
+
+def report_facts(report: dict[str, Any]) -> list[ReportFact]:
+    """Every sentence fact of an indexed kind (or unparseable), in report order."""
+    found: list[ReportFact] = []
+    for ordinal, sid, sentence in numbered_sentences(report):
+        if sentence.get("fact") is None:
+            continue
+        fact = _parse(ordinal, sid, sentence["fact"])
+        if fact is not None:
+            found.append(fact)
     return found
 
 
