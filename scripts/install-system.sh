@@ -8,6 +8,7 @@ PACKAGES=(
   espeak-ng sox
   portaudio19-dev libsystemd-dev libasound2-plugins pulseaudio pulseaudio-utils
   chromium fonts-dejavu-core poppler-utils systemd
+  nodejs npm
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
