@@ -2,8 +2,8 @@
 
 Starts Mosquitto (TLS, client certificates, ACLs) on 127.0.0.1:8883, a PostgreSQL cluster of
 its own (.spreekkamer/central/postgres/, Unix socket only), the central receiver (reports are
-filed in that database and forwarded to .spreekkamer/central/dossier/), and `spreekkamer
-serve` on 127.0.0.1:8080. Ctrl-C stops them all.
+filed in that database and forwarded to .spreekkamer/central/dossier/), the central workers'
+screen on 127.0.0.1:8090 and `spreekkamer serve` on 127.0.0.1:8080. Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import sys
 from pathlib import Path
 
 from appliance.config import DEV_HOME, AppConfig
-from appliance.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
+from appliance.devprofile import DEV_WORKER, ensure_demo_wav, ensure_dev_home, ensure_dev_worker
 from appliance.secrets import write_secret
 from central.config import DirectorySinkConfig, ReceiverConfig
+from central.dossiers import db
 from central.dossiers.devcluster import DevCluster
 from central.dossiers.sealing import STORAGE_KEY
+from central.web.accounts import create_account
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import load_dev_pki
 
@@ -31,6 +33,17 @@ def receiver_config_toml(cfg: ReceiverConfig) -> str:
              for k, v in cfg.model_dump(exclude={"sink"}).items()]
     lines += ["", "[sink]", 'kind = "directory"', f'path = "{cfg.sink.path}"']  # type: ignore[union-attr]
     return "\n".join(lines) + "\n"
+
+
+CENTRAL_PORT = 8090
+
+
+def ensure_central_worker(database_url: str, org: str, username: str, password: str) -> None:
+    """The dev worker's account on the central screen too (IT makes these in production)."""
+    with db.connect(database_url) as conn:
+        if conn.execute("SELECT 1 FROM accounts WHERE username = %s", (username,)).fetchone() is None:
+            create_account(conn, username=username, org=org, display_name=DEV_WORKER[1],
+                           password=password, by="dev-profile")
 
 
 def main() -> int:
@@ -64,13 +77,22 @@ def main() -> int:
         sink=DirectorySinkConfig(path=central / "dossier"),
     )
     (central / "receiver.toml").write_text(receiver_config_toml(rconf))
-    procs = [subprocess.Popen([sys.executable, "-m", "central", "--config", str(central / "receiver.toml")])]
+    (central / "receiver.toml").chmod(0o600)
+    ensure_central_worker(database_url, config.device.org, login.username, login.password)
+    (central / "web.toml").write_text(
+        f'port = {CENTRAL_PORT}\ndatabase_url = "{postgres.conninfo("central", web=True)}"\n'
+        f'credentials_dir = "{creds}"\nsecure_cookies = false  # loopback only\n'
+    )
+    (central / "web.toml").chmod(0o600)
+    procs = [subprocess.Popen([sys.executable, "-m", "central", "--config", str(central / "receiver.toml")]),
+             subprocess.Popen([sys.executable, "-m", "central.cli", "web", "--config", str(central / "web.toml")])]
     print(
         "\n  Spreekkamer (dev profile) is starting. Loading the Whisper model takes a few seconds.\n"
         f"  Kiosk (client screen):  http://127.0.0.1:{config.api.port}/kiosk\n"
         f"  Worker screen:          http://127.0.0.1:{config.api.port}/worker\n"
         f"  Log in as:              {login.username} / {login.password}\n"
-        f"  Reports reach central:  {central / 'dossier'}\n"
+        f"  Central dossiers:       http://127.0.0.1:{CENTRAL_PORT}/ (same login)\n"
+        f"  Reports forwarded to:   {central / 'dossier'}\n"
         "  Stop with Ctrl-C.\n",
         flush=True,
     )
