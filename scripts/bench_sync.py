@@ -2,9 +2,10 @@
 
 Every simulated device is a real `Relay` with its own client certificate (dev PKI) and its own
 in-memory outbox database; devices run in a few worker processes so a 2-core machine copes.
-The two receivers are `python -m central` subprocesses on one central database. While reports
-flow, the broker is restarted, one receiver is SIGKILLed and started again, and some devices
-are cut off (their relay stopped, the box keeps queueing) and come back later.
+The two receivers are `python -m central` subprocesses on one PostgreSQL database. While
+reports flow, the broker is restarted, one receiver is SIGKILLed and started again, PostgreSQL
+is stopped as in a crash and started again, and some devices are cut off (their relay
+stopped, the box keeps queueing) and come back later.
 
 Prints one JSON object: devices, reports_sent, stored, lost, duplicated, throughput, latency
 percentiles (seal -> ack received on the device) and the faults with their times.
@@ -38,6 +39,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 ORG = "ocmw-bench"
+FAULTS = ("cut", "broker", "receiver", "postgres")
 MIGRATIONS = REPO / "appliance" / "store" / "migrations"
 
 
@@ -276,6 +278,8 @@ def plan(args: argparse.Namespace, devices: list[str]) -> tuple[list[Any], dict[
         "broker_restart_at": 0.35 * duration,
         "receiver_kill_at": 0.6 * duration,
         "receiver_down_s": max(3.0, 0.05 * duration),
+        "postgres_restart_at": 0.8 * duration,
+        "postgres_down_s": max(2.0, 0.05 * duration),
         "cut_count": max(1, len(devices) // 10),
     }
     return schedule, times
@@ -288,12 +292,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-faults", action="store_true", help="no restarts, kills or cut-offs")
+    parser.add_argument(
+        "--faults", default=",".join(FAULTS), help=f"which faults, comma-separated: {','.join(FAULTS)}"
+    )
     parser.add_argument("--workers", type=int, default=4, help="device processes")
     parser.add_argument("--duration", type=float, default=0.0, help="seconds to spread sends over")
     parser.add_argument("--drain", type=float, default=240.0, help="max seconds to wait for acks")
     args = parser.parse_args(argv)
     if args.devices < 1 or args.reports < 1:
         parser.error("--devices and --reports must be at least 1")
+    args.faults = set() if args.no_faults else set(filter(None, args.faults.split(",")))
+    if args.faults - set(FAULTS):
+        parser.error(f"unknown faults: {sorted(args.faults - set(FAULTS))}")
+    outcome = run_bench(args)
+    print(json.dumps(outcome))
+    return 0 if outcome["lost"] == 0 and outcome["duplicated"] == 0 else 1
+
+
+def run_bench(args: argparse.Namespace) -> dict[str, Any]:
+    """Set everything up, send, inject `args.faults`, drain, and compare sent with filed."""
 
     from appliance.secrets import write_secret
     from central.dossiers.devcluster import DevCluster
@@ -335,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         schedule, times = plan(args, devices)
         cut_devices = (
             []
-            if args.no_faults
+            if "cut" not in args.faults
             else sorted(random.Random(args.seed).sample(devices, int(times["cut_count"])))
         )
         t0 = time.time() + 3.0 + args.devices / 100  # time for every relay to connect first
@@ -363,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_s = time.monotonic() - setup_started
 
         faults: list[dict[str, Any]] = []
-        if not args.no_faults:
+        if cut_devices:
             faults.append(
                 {
                     "fault": "devices_cut_off",
@@ -372,36 +389,30 @@ def main(argv: list[str] | None = None) -> int:
                     "devices": len(cut_devices),
                 }
             )
+        if "broker" in args.faults:
             _sleep_until(t0 + times["broker_restart_at"])
             began = time.time()
             broker.restart(timeout=20)
-            faults.append(
-                {
-                    "fault": "broker_restart",
-                    "at_s": round(began - t0, 2),
-                    "duration_s": round(time.time() - began, 2),
-                }
-            )
+            faults.append(_fault("broker_restart", began, t0))
+        if "receiver" in args.faults:
             _sleep_until(t0 + times["receiver_kill_at"])
             began = time.time()
             receivers[0].kill()
             time.sleep(times["receiver_down_s"])
             receivers[0].start()
-            faults.append(
-                {
-                    "fault": "receiver_sigkill",
-                    "receiver": "receiver-1",
-                    "at_s": round(began - t0, 2),
-                    "duration_s": round(time.time() - began, 2),
-                }
-            )
+            faults.append({**_fault("receiver_sigkill", began, t0), "receiver": "receiver-1"})
+        if "postgres" in args.faults:
+            _sleep_until(t0 + times["postgres_restart_at"])
+            began = time.time()
+            postgres.stop("immediate")  # as a crash: open transactions are lost, not finished
+            time.sleep(times["postgres_down_s"])
+            postgres.start()
+            faults.append(_fault("postgres_restart", began, t0))
 
         gathered = gather(results, workers, t0 + schedule[-1][0] + times["cut_s"] + args.drain + 60)
         for receiver in receivers:
             receiver.stop()
-        outcome = summarise(args, gathered, central, database_url, receivers, faults, setup_s)
-        print(json.dumps(outcome))
-        return 0 if outcome["lost"] == 0 and outcome["duplicated"] == 0 else 1
+        return summarise(args, gathered, central, database_url, receivers, faults, setup_s)
     finally:
         for receiver in receivers:
             receiver.stop()
@@ -482,6 +493,10 @@ def summarise(
         "faults": faults,
         "seed": args.seed,
     }
+
+
+def _fault(name: str, began: float, t0: float) -> dict[str, Any]:
+    return {"fault": name, "at_s": round(began - t0, 2), "duration_s": round(time.time() - began, 2)}
 
 
 def _percentile(values: list[float], q: float) -> float | None:
