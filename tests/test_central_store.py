@@ -85,6 +85,16 @@ def test_report_content_is_sealed_and_only_query_columns_are_clear(
     assert opened["dossier_ref"] == REF and opened["sections"][0]["sentences"][0]["fact"]["kind"] == "agreement"
 
 
+def test_the_cluster_and_the_storage_key_are_owner_only(pg_cluster: Any, tmp_path: Path) -> None:
+    from tests.postgres import storage_credentials
+
+    for folder in (pg_cluster.folder, pg_cluster.data, pg_cluster.socket_dir):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    creds = storage_credentials(tmp_path)
+    assert creds.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in creds.iterdir()} == {0o600}
+
+
 def test_each_dossier_has_its_own_data_key(conn: db.Connection, key: StorageKey) -> None:
     file(conn, key, report("r_a", ref="D-1"))
     file(conn, key, report("r_b", ref="D-2"))
