@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from appliance.config import load_toml_model
 
@@ -82,6 +82,17 @@ class ReceiverConfig(_Strict):
     timeout_s: Annotated[
         float, Field(gt=0, le=120, description="Timeout for connecting and for each publish.")
     ] = 10.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_sqlite(cls, data: Any) -> Any:
+        # Configs from before PostgreSQL name a SQLite file; say what replaced it.
+        if isinstance(data, dict) and "database_path" in data:
+            raise ValueError(
+                "database_path is gone: central files reports in PostgreSQL now; set"
+                " database_url (see docs/central.md)"
+            )
+        return data
 
 
 class ReceiverConfigError(Exception):

@@ -247,3 +247,12 @@ def test_a_database_outage_is_an_error_not_a_hang(central_db: str, pg_cluster: A
     with database.transaction() as conn:  # back by itself, no restart of the process
         assert conn.execute("SELECT 1").fetchone() == (1,)
     database.close()
+
+
+def test_a_config_from_the_sqlite_days_says_what_replaced_it(tmp_path: Path) -> None:
+    from central.config import ReceiverConfigError, load_receiver_config
+
+    config = tmp_path / "receiver.toml"
+    config.write_text('database_path = "/var/lib/spreekkamer/reports.db"\n')
+    with pytest.raises(ReceiverConfigError, match="database_path is gone.*database_url"):
+        load_receiver_config(config)
