@@ -9,8 +9,10 @@ from pathlib import Path
 
 from appliance.box.secrets import SecretError
 from central.config import ReceiverConfigError, load_receiver_config
+from central.dossiers.db import DatabaseUnavailable
+from central.dossiers.migrate import MigrationError
 from central.receiver import Receiver, ReceiverError
-from central.registry import RegistryError
+from central.receiver.registry import RegistryError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         Receiver(config).run()
-    except (ReceiverError, SecretError, RegistryError, OSError) as exc:
+    except (
+        ReceiverError, SecretError, RegistryError, DatabaseUnavailable, MigrationError, OSError
+    ) as exc:
         logging.getLogger("central").error("receiver stopped: %s", exc)
         return 1
     return 0

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from appliance.box.config import load_toml_model
 
@@ -15,14 +15,14 @@ class _Strict(BaseModel):
 
 
 class DirectorySinkConfig(_Strict):
-    """Drop each report as `<report>.v<version>.json` (+ `.pdf`) into a folder the dossier system watches."""
+    """Forward each report as `<report>.v<version>.json` (+ `.pdf`) into a folder the dossier system watches."""
 
     kind: Literal["directory"] = "directory"
     path: Annotated[Path, Field(description="Folder that receives the report files.")]
 
 
 class WebhookSinkConfig(_Strict):
-    """POST each report as JSON to the dossier system."""
+    """Forward each report as JSON in a POST to the dossier system."""
 
     kind: Literal["webhook"] = "webhook"
     url: Annotated[AnyHttpUrl, Field(description="Endpoint that accepts the report (2xx = taken).")]
@@ -60,14 +60,39 @@ class ReceiverConfig(_Strict):
     device_registry_file: Annotated[
         Path, Field(description="JSON: device id -> {org, public_key (Ed25519 PEM)}.")
     ]
-    database_path: Annotated[Path, Field(description="SQLite database of received reports.")]
+    database_url: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="PostgreSQL connection (libpq conninfo or postgresql:// URL), no password:"
+            " use a Unix socket with peer authentication, or a client certificate.",
+        ),
+    ]
+    credentials_dir: Annotated[
+        Path | None,
+        Field(
+            description="Folder of 0600 credential files (central-storage-key) when"
+            " $CREDENTIALS_DIRECTORY (systemd) is not set."
+        ),
+    ] = None
     sink: Annotated[
         DirectorySinkConfig | WebhookSinkConfig,
-        Field(discriminator="kind", description="Where accepted reports go."),
+        Field(discriminator="kind", description="Where filed reports are forwarded."),
     ]
     timeout_s: Annotated[
         float, Field(gt=0, le=120, description="Timeout for connecting and for each publish.")
     ] = 10.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_sqlite(cls, data: Any) -> Any:
+        # Configs from before PostgreSQL name a SQLite file; say what replaced it.
+        if isinstance(data, dict) and "database_path" in data:
+            raise ValueError(
+                "database_path is gone: central files reports in PostgreSQL now; set"
+                " database_url (see docs/central.md)"
+            )
+        return data
 
 
 class ReceiverConfigError(Exception):

@@ -219,13 +219,18 @@ def _write_receiver_config(org: Org) -> None:
         f'central_x25519_key_file = "{pki.central_x25519_key.resolve()}"',
         f'central_ed25519_key_file = "{pki.central_ed25519_key.resolve()}"',
         f'device_registry_file = "{org.receiver_registry.resolve()}"',
-        f'database_path = "{(org.receiver_dir / "reports.db").resolve()}"',
+        "# PostgreSQL of this organisation's central service (docs/central.md).",
+        'database_url = "host=/run/postgresql dbname=spreekkamer_central"',
+        f'credentials_dir = "{(org.receiver_dir / "credentials").resolve()}"',
         "",
         "[sink]",
         'kind = "directory"',
         f'path = "{(org.receiver_dir / "dossier").resolve()}"',
         "",
     ]
+    key = org.receiver_dir / "credentials" / "central-storage-key"
+    if not key.exists():  # seals every dossier's data key: made once, never replaced
+        write_secret(key, secrets.token_hex(32).encode())
     (org.receiver_dir / "receiver.toml").write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -2,9 +2,10 @@
 
 Every simulated device is a real `Relay` with its own client certificate (dev PKI) and its own
 in-memory outbox database; devices run in a few worker processes so a 2-core machine copes.
-The two receivers are `python -m central` subprocesses on one central database. While reports
-flow, the broker is restarted, one receiver is SIGKILLed and started again, and some devices
-are cut off (their relay stopped, the box keeps queueing) and come back later.
+The two receivers are `python -m central` subprocesses on one PostgreSQL database. While
+reports flow, the broker is restarted, one receiver is SIGKILLed and started again, PostgreSQL
+is stopped as in a crash and started again, and some devices are cut off (their relay
+stopped, the box keeps queueing) and come back later.
 
 Prints one JSON object: devices, reports_sent, stored, lost, duplicated, throughput, latency
 percentiles (seal -> ack received on the device) and the faults with their times.
@@ -20,6 +21,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import secrets
 import shutil
 import signal
 import sqlite3
@@ -37,6 +39,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 ORG = "ocmw-bench"
+FAULTS = ("cut", "broker", "receiver", "postgres")
 MIGRATIONS = REPO / "appliance" / "store" / "migrations"
 
 
@@ -239,7 +242,7 @@ class ReceiverProcess:
             self.proc.wait(timeout)
 
 
-def receiver_toml(pki: Any, port: int, central: Path, client_id: str) -> str:
+def receiver_toml(pki: Any, port: int, central: Path, client_id: str, database_url: str) -> str:
     """A receiver config; both receivers share the database and the dossier folder."""
     values = {
         "broker_host": "127.0.0.1",
@@ -251,7 +254,8 @@ def receiver_toml(pki: Any, port: int, central: Path, client_id: str) -> str:
         "central_x25519_key_file": str(pki.central_x25519_key),
         "central_ed25519_key_file": str(pki.central_ed25519_key),
         "device_registry_file": str(pki.devices_json),
-        "database_path": str(central / "reports.db"),
+        "database_url": database_url,
+        "credentials_dir": str(central / "credentials"),
         "timeout_s": 10.0,
     }
     lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
@@ -274,6 +278,8 @@ def plan(args: argparse.Namespace, devices: list[str]) -> tuple[list[Any], dict[
         "broker_restart_at": 0.35 * duration,
         "receiver_kill_at": 0.6 * duration,
         "receiver_down_s": max(3.0, 0.05 * duration),
+        "postgres_restart_at": 0.8 * duration,
+        "postgres_down_s": max(2.0, 0.05 * duration),
         "cut_count": max(1, len(devices) // 10),
     }
     return schedule, times
@@ -286,13 +292,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-faults", action="store_true", help="no restarts, kills or cut-offs")
+    parser.add_argument(
+        "--faults", default=",".join(FAULTS), help=f"which faults, comma-separated: {','.join(FAULTS)}"
+    )
     parser.add_argument("--workers", type=int, default=4, help="device processes")
     parser.add_argument("--duration", type=float, default=0.0, help="seconds to spread sends over")
     parser.add_argument("--drain", type=float, default=240.0, help="max seconds to wait for acks")
     args = parser.parse_args(argv)
     if args.devices < 1 or args.reports < 1:
         parser.error("--devices and --reports must be at least 1")
+    args.faults = set() if args.no_faults else set(filter(None, args.faults.split(",")))
+    if args.faults - set(FAULTS):
+        parser.error(f"unknown faults: {sorted(args.faults - set(FAULTS))}")
+    outcome = run_bench(args)
+    print(json.dumps(outcome))
+    return 0 if outcome["lost"] == 0 and outcome["duplicated"] == 0 else 1
 
+
+def run_bench(args: argparse.Namespace) -> dict[str, Any]:
+    """Set everything up, send, inject `args.faults`, drain, and compare sent with filed."""
+
+    from appliance.box.secrets import write_secret
+    from central.dossiers.devcluster import DevCluster
+    from central.dossiers.sealing import STORAGE_KEY
     from provisioning.broker import Broker, write_mosquitto_config
     from provisioning.pki import make_dev_pki
     from tests.ports import free_port
@@ -305,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     receivers: list[ReceiverProcess] = []
     broker: Broker | None = None
+    postgres = DevCluster(root / "postgres")  # on disk, not in /dev/shm: commits are fsynced
     try:
         setup_started = time.monotonic()
         devices = [f"dev-{i:04d}" for i in range(args.devices)]
@@ -316,15 +339,20 @@ def main(argv: list[str] | None = None) -> int:
             ca_file=pki.ca_cert,
         )
         broker.start(timeout=15)
+        postgres.start()
+        database_url = postgres.create_database("central")
+        write_secret(central / "credentials" / STORAGE_KEY, secrets.token_hex(32).encode())
         for n in (1, 2):
             config = root / f"receiver-{n}.toml"
-            config.write_text(receiver_toml(pki, port, central, f"receiver-{n}"), encoding="utf-8")
+            config.write_text(
+                receiver_toml(pki, port, central, f"receiver-{n}", database_url), encoding="utf-8"
+            )
             receivers.append(ReceiverProcess(config, root / f"receiver-{n}.log", f"receiver-{n}"))
             receivers[-1].start()
         schedule, times = plan(args, devices)
         cut_devices = (
             []
-            if args.no_faults
+            if "cut" not in args.faults
             else sorted(random.Random(args.seed).sample(devices, int(times["cut_count"])))
         )
         t0 = time.time() + 3.0 + args.devices / 100  # time for every relay to connect first
@@ -352,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_s = time.monotonic() - setup_started
 
         faults: list[dict[str, Any]] = []
-        if not args.no_faults:
+        if cut_devices:
             faults.append(
                 {
                     "fault": "devices_cut_off",
@@ -361,41 +389,36 @@ def main(argv: list[str] | None = None) -> int:
                     "devices": len(cut_devices),
                 }
             )
+        if "broker" in args.faults:
             _sleep_until(t0 + times["broker_restart_at"])
             began = time.time()
             broker.restart(timeout=20)
-            faults.append(
-                {
-                    "fault": "broker_restart",
-                    "at_s": round(began - t0, 2),
-                    "duration_s": round(time.time() - began, 2),
-                }
-            )
+            faults.append(_fault("broker_restart", began, t0))
+        if "receiver" in args.faults:
             _sleep_until(t0 + times["receiver_kill_at"])
             began = time.time()
             receivers[0].kill()
             time.sleep(times["receiver_down_s"])
             receivers[0].start()
-            faults.append(
-                {
-                    "fault": "receiver_sigkill",
-                    "receiver": "receiver-1",
-                    "at_s": round(began - t0, 2),
-                    "duration_s": round(time.time() - began, 2),
-                }
-            )
+            faults.append({**_fault("receiver_sigkill", began, t0), "receiver": "receiver-1"})
+        if "postgres" in args.faults:
+            _sleep_until(t0 + times["postgres_restart_at"])
+            began = time.time()
+            postgres.stop("immediate")  # as a crash: open transactions are lost, not finished
+            time.sleep(times["postgres_down_s"])
+            postgres.start()
+            faults.append(_fault("postgres_restart", began, t0))
 
         gathered = gather(results, workers, t0 + schedule[-1][0] + times["cut_s"] + args.drain + 60)
         for receiver in receivers:
             receiver.stop()
-        outcome = summarise(args, gathered, central, receivers, faults, setup_s)
-        print(json.dumps(outcome))
-        return 0 if outcome["lost"] == 0 and outcome["duplicated"] == 0 else 1
+        return summarise(args, gathered, central, database_url, receivers, faults, setup_s)
     finally:
         for receiver in receivers:
             receiver.stop()
         if broker is not None:
             broker.stop()
+        postgres.remove()
         shutil.rmtree(central, ignore_errors=True)
         shutil.rmtree(root, ignore_errors=True)
 
@@ -423,20 +446,19 @@ def summarise(
     args: argparse.Namespace,
     gathered: list[dict[str, Any]],
     central: Path,
+    database_url: str,
     receivers: list[ReceiverProcess],
     faults: list[dict[str, Any]],
     setup_s: float,
 ) -> dict[str, Any]:
     """Compare what the devices sent with what central filed."""
+    from central.dossiers.reports import conflict_count, stored_reports
+
     sent: dict[str, dict[str, Any]] = {}
     for part in gathered:
         sent.update(part["sent"])
-    conn = sqlite3.connect(central / "reports.db", timeout=10)
-    try:
-        rows = conn.execute("SELECT report_id, content_hash, device_id FROM reports").fetchall()
-        conflicts = int(conn.execute("SELECT COUNT(*) FROM conflicts").fetchone()[0])
-    finally:
-        conn.close()
+    rows = [(r.report_id, r.content_hash, r.device_id) for r in stored_reports(database_url)]
+    conflicts = conflict_count(database_url)
     filed: dict[str, int] = {}
     for report_id, chash, device in rows:
         item = sent.get(report_id)
@@ -471,6 +493,10 @@ def summarise(
         "faults": faults,
         "seed": args.seed,
     }
+
+
+def _fault(name: str, began: float, t0: float) -> dict[str, Any]:
+    return {"fault": name, "at_s": round(began - t0, 2), "duration_s": round(time.time() - began, 2)}
 
 
 def _percentile(values: list[float], q: float) -> float | None:

@@ -4,9 +4,11 @@ set -euo pipefail
 PACKAGES=(
   python3 python3-venv python3-dev build-essential pkg-config
   mosquitto mosquitto-clients openssl
+  postgresql
   espeak-ng sox
   portaudio19-dev libsystemd-dev libasound2-plugins pulseaudio pulseaudio-utils
   chromium fonts-dejavu-core poppler-utils systemd
+  nodejs npm
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -18,7 +20,8 @@ SUDO=""
 echo "installing Debian packages: ${missing[*]}"
 $SUDO apt-get update -q
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-# The broker is started by us on a loopback port, not as the system service.
+# The broker is started by us on a loopback port, not as the system service. PostgreSQL's own
+# service may stay: our clusters listen on a Unix socket in their own folder, not on its port.
 if command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/dev/null; then
   $SUDO systemctl disable --now mosquitto || true
 fi

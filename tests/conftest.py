@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from central.dossiers.devcluster import DevCluster
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,6 +46,31 @@ def _fail_on_logged_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     _errors.records.clear()
     if found:
         pytest.fail("errors were logged during the test:\n" + "\n".join(found))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_cluster_goes_away() -> Iterator[None]:
+    """The PostgreSQL cluster that tests start on first use is removed after the session."""
+    yield
+    from tests.postgres import remove_cluster
+
+    remove_cluster()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> DevCluster:
+    """The session's real PostgreSQL cluster (Unix socket in test-artifacts/)."""
+    from tests.postgres import cluster
+
+    return cluster()
+
+
+@pytest.fixture()
+def central_db(tmp_path: Path) -> str:
+    """A fresh database of the session cluster for this test; returns its conninfo."""
+    from tests.postgres import database_for
+
+    return database_for(tmp_path)
 
 
 @pytest.fixture(scope="session")

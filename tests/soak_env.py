@@ -31,10 +31,12 @@ from appliance.box.secrets import write_secret
 from appliance.store.audio import AudioChunks, audio_root
 from appliance.store.datakeys import DataKeys
 from appliance.store.errors import NoAudio, StoreError
-from central.store import conflict_count, stored_reports
+from central.dossiers.devcluster import DevCluster
+from central.dossiers.reports import conflict_count, stored_reports
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import make_dev_pki
 from tests.ports import free_port
+from tests.postgres import storage_credentials
 
 ORG = "ocmw-soak"
 DEVICE = "room-soak"
@@ -114,7 +116,10 @@ class SoakWorld:
         dev = self.pki.devices[DEVICE]
         write_secret(self.creds / "tls-key", dev.key.read_bytes())
         write_secret(self.creds / "signing-key", dev.signing_key.read_bytes())
-        self.central_db = self.root / "central" / "reports.db"
+        self.postgres = DevCluster(self.root / "postgres")
+        self.postgres.start()
+        self.central_db = self.postgres.create_database("central")
+        self.central_creds = storage_credentials(self.root / "central")
         self.receiver_toml = self._write_receiver_config()
         self.config_path = self.root / "appliance.toml"
         self.config = self.write_config(speedup=speedup, port=free_port())
@@ -155,7 +160,8 @@ class SoakWorld:
             f'ca_file = "{p.ca_cert}"', f'cert_file = "{p.receiver_cert}"', f'key_file = "{p.receiver_key}"',
             f'central_x25519_key_file = "{p.central_x25519_key}"',
             f'central_ed25519_key_file = "{p.central_ed25519_key}"',
-            f'device_registry_file = "{p.devices_json}"', f'database_path = "{self.central_db}"',
+            f'device_registry_file = "{p.devices_json}"', f'database_url = "{self.central_db}"',
+            f'credentials_dir = "{self.central_creds}"',
             "timeout_s = 5", "", "[sink]", 'kind = "directory"', f'path = "{self.root / "central" / "dossier"}"', "",
         ])
         path = self.root / "receiver.toml"
@@ -253,6 +259,7 @@ class SoakWorld:
         _kill_group(self.service)
         _kill_group(self.receiver)
         self.broker.stop()
+        self.postgres.stop()
         if not keep:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -297,8 +304,6 @@ class SoakWorld:
 
     def inspect_central(self) -> CentralFindings:
         """Reports filed by the receiver, and refused conflicting resends."""
-        if not self.central_db.exists():
-            return CentralFindings([], 0)
         return CentralFindings([(r.report_id, r.version) for r in stored_reports(self.central_db)],
                                conflict_count(self.central_db))
 

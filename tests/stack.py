@@ -35,6 +35,7 @@ from central.config import DirectorySinkConfig, ReceiverConfig
 from provisioning.broker import Broker, write_mosquitto_config
 from provisioning.pki import load_dev_pki, make_dev_pki
 from tests.broker import free_port
+from tests.postgres import database_for, storage_credentials
 
 ORG = "ocmw-test"
 DEVICE = "room-1"
@@ -158,7 +159,8 @@ def running_stack(wav: Path, *, speedup: float = 3.0, load_model: bool = True) -
         rconf = ReceiverConfig(
             broker_port=mqtt_port, ca_file=pki.ca_cert, cert_file=pki.receiver_cert, key_file=pki.receiver_key,
             central_x25519_key_file=pki.central_x25519_key, central_ed25519_key_file=pki.central_ed25519_key,
-            device_registry_file=pki.devices_json, database_path=root / "central" / "reports.db",
+            device_registry_file=pki.devices_json, database_url=database_for(root),
+            credentials_dir=storage_credentials(root / "central"),
             sink=DirectorySinkConfig(path=root / "central" / "dossier"),
         )
         receiver = Receiver(rconf)

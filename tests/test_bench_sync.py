@@ -1,4 +1,5 @@
-"""A small run of the sync benchmark: faults injected, nothing lost, nothing filed twice."""
+"""A small run of the sync benchmark: faults injected (PostgreSQL too), nothing lost, nothing
+filed twice."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(300)
 
 
-def test_small_bench_with_broker_restart_receiver_kill_and_cut_off_devices() -> None:
+def test_small_bench_with_broker_and_postgres_restart_receiver_kill_and_cut_off_devices() -> None:
     run = subprocess.run(
         [
             sys.executable,
@@ -46,6 +47,7 @@ def test_small_bench_with_broker_restart_receiver_kill_and_cut_off_devices() -> 
         "broker_restart",
         "receiver_sigkill",
         "devices_cut_off",
+        "postgres_restart",
     }
     assert result["publishes"] >= 100
     assert (

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import httpx
 import pytest
 
+from central.dossiers.reports import stored_reports
 from tests.stack import Stack
 
 
@@ -47,10 +47,8 @@ def test_correction_is_a_new_version(appliance_server: Stack) -> None:
     assert [tuple(x) for x in rows] == [(1, None), (2, 1)]
     deadline = time.monotonic() + 30
     while True:
-        db = sqlite3.connect(s.receiver_config.database_path)
-        got = db.execute("SELECT version FROM reports WHERE report_id = ? ORDER BY version", (rid,)).fetchall()
-        db.close()
-        if got == [(1,), (2,)]:
+        got = sorted(r.version for r in stored_reports(s.receiver_config.database_url) if r.report_id == rid)
+        if got == [1, 2]:
             break
         assert time.monotonic() < deadline, got
         time.sleep(0.2)

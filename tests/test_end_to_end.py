@@ -6,7 +6,6 @@ that the box kept nothing it should not have.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import wave
 from pathlib import Path
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from appliance.service.devprofile import DEMO_TURNS
+from central.dossiers.reports import stored_reports
 from tests.stack import Stack
 
 
@@ -112,9 +112,8 @@ def test_conversation_end_to_end(appliance_server: Stack, demo_wav: Path) -> Non
     assert s.worker.get(f"/api/contacts/{cid}/transcript").status_code == 404
 
     # The central side has it exactly once, readable, and handed to the dossier system.
-    db = sqlite3.connect(s.receiver_config.database_path)
-    rows = db.execute("SELECT report_id, version FROM reports WHERE report_id = ?", (body["report_id"],)).fetchall()
-    db.close()
+    rows = [(r.report_id, r.version) for r in stored_reports(s.receiver_config.database_url)
+            if r.report_id == body["report_id"]]
     assert rows == [(body["report_id"], 1)]
     dropped = list(s.receiver_config.sink.path.glob(f"{body['report_id']}*.json"))  # type: ignore[union-attr]
     assert dropped, "the dossier system received the report"

@@ -18,7 +18,7 @@ from appliance.sync import topics
 from appliance.sync.flag_message import FlagMessage, FlagMessageError, sign_flag, verify_flag
 from appliance.sync.flags import FlagError, apply_flag, enqueue_flag, pending_flags
 from appliance.sync.relay import Relay
-from central import flags as central_flags
+from central.dossiers import flags as central_flags
 from central.receiver import Receiver
 from tests import broker as broker_fixtures
 from tests.broker import ORG, RunningBroker
@@ -213,7 +213,7 @@ def test_flag_from_room_1_reaches_room_2_and_a_later_clear_removes_it(
         assert flag_of(boxes["room-2"], h) == "manual_path"
         wait_until(lambda: pending(boxes["room-1"]) == [], 10, "room-1's row acked by central")
         stored = [
-            f for f in central_flags.standing_flags(config.database_path) if f.dossier_hmac == h
+            f for f in central_flags.standing_flags(config.database_url) if f.dossier_hmac == h
         ]
         assert [(f.flag, f.device_id) for f in stored] == [("manual_path", "room-1")]
 
@@ -230,7 +230,7 @@ def test_flag_from_room_1_reaches_room_2_and_a_later_clear_removes_it(
         receiver.stop()
     # Only the HMAC travelled: nothing in central's database looks like a dossier reference.
     assert all(
-        len(f.dossier_hmac) == 64 for f in central_flags.standing_flags(config.database_path)
+        len(f.dossier_hmac) == 64 for f in central_flags.standing_flags(config.database_url)
     )
 
 

@@ -29,12 +29,14 @@ from appliance.sync import outbox, topics
 from appliance.sync.envelope import seal_report
 from appliance.sync.mqtt_tls import make_client
 from appliance.sync.relay import Relay
-from central.config import load_receiver_config
+from central.config import ReceiverConfig, load_receiver_config
+from central.dossiers.sealing import STORAGE_KEY
 from central.receiver import Receiver
 from provisioning.broker import Broker
 from provisioning.cli import main as provision
 from provisioning.creds import CredentialError, unseal
 from tests.broker import free_port
+from tests.postgres import database_for
 from tests.test_sync import Delivered, wait_until
 
 pytestmark = pytest.mark.timeout(120)
@@ -129,6 +131,12 @@ def connects(bundle: Path, creds: Path, timeout: float = 5.0) -> bool:
     return ok[0]
 
 
+def provisioned_receiver_config(fleet: Fleet, tmp_path: Path) -> ReceiverConfig:
+    """The receiver config provisioning wrote, on this test's database instead of the org's."""
+    config = load_receiver_config(fleet.org / "receiver" / "receiver.toml")
+    return config.model_copy(update={"database_url": database_for(tmp_path)})
+
+
 def test_enrolled_device_syncs_a_report_through_the_provisioned_broker(
     fleet: Fleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -137,7 +145,9 @@ def test_enrolled_device_syncs_a_report_through_the_provisioned_broker(
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
     assert provisioning_problems(load_config(bundle / "config.toml")) == []
     fleet.broker.start(timeout=10)
-    receiver = Receiver(load_receiver_config(fleet.org / "receiver" / "receiver.toml"))
+    # Box and receiver share this process, so the receiver's systemd credential sits here too.
+    shutil.copyfile(fleet.org / "receiver" / "credentials" / STORAGE_KEY, creds / STORAGE_KEY)
+    receiver = Receiver(provisioned_receiver_config(fleet, tmp_path))
     store = open_box(bundle, creds)
     delivered = Delivered()
     relay = relay_for(bundle, creds, store, delivered)
@@ -175,7 +185,7 @@ def test_revoked_device_is_refused_by_the_broker_and_the_receiver(
     registry = json.loads((fleet.org / "registry.json").read_text())
     assert registry["room-3"]["status"] == "revoked"
 
-    receiver = Receiver(load_receiver_config(fleet.org / "receiver" / "receiver.toml"))
+    receiver = Receiver(provisioned_receiver_config(fleet, tmp_path))
     try:
         assert receiver.handle(topics.reports(ORG, "room-3"), seal_for(bad, bad_creds, "r-x")) is None
         assert receiver.handle(topics.reports(ORG, "room-2"), seal_for(good, good_creds, "r-y"))

@@ -3,7 +3,6 @@ again — the flag travels through central as an HMAC, never as the dossier refe
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 
@@ -11,6 +10,7 @@ import httpx
 import pytest
 
 from appliance.contact.consent import Choice, has_manual_flag
+from tests.postgres import database_text
 from tests.stack import Stack
 
 
@@ -39,9 +39,7 @@ def test_revocation_in_one_room_sets_manual_path_in_another(appliance_server: St
                 return has_manual_flag(conn, key, "D-TRAVEL-7")
 
         _eventually(flagged_in_room2)
-        db = sqlite3.connect(s.receiver_config.database_path)
-        central_dump = "\n".join(db.iterdump())
-        db.close()
+        central_dump = database_text(s.receiver_config.database_url)
         assert "D-TRAVEL-7" not in central_dump.upper(), "central never sees the dossier reference"
 
         other = room2.room.open_contact("D-TRAVEL-7", "intake", "jan")

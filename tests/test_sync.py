@@ -23,13 +23,14 @@ from appliance.sync import outbox, topics
 from appliance.sync.envelope import Ack, seal_report, sign_ack, verify_ack
 from appliance.sync.mqtt_tls import make_client, probe_tls_identity
 from appliance.sync.relay import Relay
-from central import store as central_store
 from central.__main__ import main as central_main
 from central.config import DirectorySinkConfig, ReceiverConfig, WebhookSinkConfig
+from central.dossiers import reports as central_store
 from central.receiver import Receiver, ReceiverError
 from provisioning.pki import make_dev_pki
 from tests import broker as broker_fixtures
 from tests.broker import ORG, RunningBroker, free_port
+from tests.postgres import database_for, storage_credentials
 
 mqtt_broker = broker_fixtures.mqtt_broker  # the module-scoped real Mosquitto
 pytestmark = pytest.mark.timeout(90)
@@ -131,7 +132,8 @@ def receiver_config(
         central_x25519_key_file=rb.pki.central_x25519_key,
         central_ed25519_key_file=rb.pki.central_ed25519_key,
         device_registry_file=rb.pki.devices_json,
-        database_path=tmp_path / "central" / "reports.db",
+        database_url=database_for(tmp_path),
+        credentials_dir=storage_credentials(tmp_path),
         sink=sink or DirectorySinkConfig(path=tmp_path / "central" / "dossier"),
         timeout_s=5.0,
     )
@@ -156,10 +158,8 @@ def row(store: Store, report_id: str) -> outbox.OutboxRow:
 
 
 def filed(config: ReceiverConfig, report_id: str) -> list[central_store.StoredReport]:
-    if not config.database_path.exists():
-        return []
     return [
-        r for r in central_store.stored_reports(config.database_path) if r.report_id == report_id
+        r for r in central_store.stored_reports(config.database_url) if r.report_id == report_id
     ]
 
 
@@ -313,7 +313,7 @@ def test_different_content_for_the_same_id_is_refused_not_overwritten(
     assert verify_ack(ack1, verify_key=verify).status == "stored"
     assert verify_ack(ack2, verify_key=verify).status == "conflict"
     stored = filed(config, report_id)
-    assert len(stored) == 1 and central_store.conflict_count(config.database_path) == 1
+    assert len(stored) == 1 and central_store.conflict_count(config.database_url) == 1
     dossier = config.sink.path  # type: ignore[union-attr]
     assert (dossier / f"{report_id}.v1.json").read_bytes() == b'{"tekst": "eerste"}'
 

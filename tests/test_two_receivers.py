@@ -10,7 +10,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from appliance.sync import topics
-from central import store as central_store
+from central.dossiers import reports as central_store
 from central.receiver import Receiver
 from provisioning.pki import issue_device, load_dev_pki
 from tests import broker as broker_fixtures
@@ -34,7 +34,7 @@ def test_two_receivers_file_each_report_once_even_when_sent_twice(
         mqtt_broker.port,
     )
     receivers = [Receiver(receiver_config(rb, tmp_path, client_id=f"receiver-{n}")) for n in (1, 2)]
-    assert receivers[0].config.database_path == receivers[1].config.database_path
+    assert receivers[0].config.database_url == receivers[1].config.database_url
     for receiver in receivers:
         receiver.start(timeout=10)
 
@@ -89,13 +89,13 @@ def test_two_receivers_file_each_report_once_even_when_sent_twice(
         for receiver in receivers:
             receiver.stop()
 
-    stored = central_store.stored_reports(receivers[0].config.database_path)
+    stored = central_store.stored_reports(receivers[0].config.database_url)
     assert sorted(r.report_id for r in stored) == sorted(sent)  # all of them, each once
     assert all(r.device_id == sent[r.report_id] for r in stored)
     outcomes = [r.outcomes() for r in receivers]
     assert sum(o.get("new", 0) for o in outcomes) == REPORTS
     assert sum(o.get("duplicate", 0) for o in outcomes) == REPORTS
     assert all(o.get("new", 0) > 0 for o in outcomes), f"one receiver did all the work: {outcomes}"
-    assert central_store.conflict_count(receivers[0].config.database_path) == 0
+    assert central_store.conflict_count(receivers[0].config.database_url) == 0
     dossier = receivers[0].config.sink.path  # type: ignore[union-attr]
     assert len(list(dossier.glob("*.json"))) == REPORTS

@@ -14,27 +14,25 @@ import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
-from appliance.box.secrets import SecretError
 from appliance.sync import topics
 from appliance.sync.ack import Ack, AckStatus, sign_ack
 from appliance.sync.envelope import EnvelopeError, OpenedReport, envelope_hash, open_envelope
 from appliance.sync.flag_message import FlagMessageError, sign_flag, verify_flag
 from appliance.sync.mqtt_tls import is_auth_refusal, make_client, probe_tls_identity
-from central import flags, store
 from central.config import ReceiverConfig
-from central.registry import DeviceRegistry
-from central.sinks import make_sink
+from central.dossiers import flags, reports
+from central.dossiers.db import Database, DatabaseUnavailable
+from central.dossiers.sealing import StorageKey
+from central.receiver.keys import ed25519_key, x25519_key
+from central.receiver.registry import DeviceRegistry
+from central.receiver.sinks import make_sink
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +59,14 @@ class Receiver:
 
     def __init__(self, config: ReceiverConfig) -> None:
         self.config = config
-        self._x25519 = _x25519_key(config.central_x25519_key_file)
-        self._ed25519 = _ed25519_key(config.central_ed25519_key_file)
+        self._x25519 = x25519_key(config.central_x25519_key_file)
+        self._ed25519 = ed25519_key(config.central_ed25519_key_file)
+        self._storage_key = StorageKey.load(config.credentials_dir)
         self._registry = DeviceRegistry.load(config.device_registry_file)
         self._sink = make_sink(config.sink)
-        self._db = store.connect(config.database_path)
+        self._db = Database(config.database_url)
+        with self._db.transaction():
+            pass  # the schema is brought up to date before the first report, not during it
         self._client = make_client(
             config.client_id,
             ca_file=config.ca_file,
@@ -178,6 +179,9 @@ class Receiver:
             return
         try:
             ack = self.handle(msg.topic, bytes(msg.payload))
+        except DatabaseUnavailable as exc:
+            log.error("report on %s not filed, not acked (the device resends): %s", msg.topic, exc)
+            return
         except Exception:  # one bad message must not kill the network thread
             log.exception("report on %s not processed; the device will resend", msg.topic)
             return
@@ -188,6 +192,9 @@ class Receiver:
     def _on_flag_notice(self, client: mqtt.Client, msg: mqtt.MQTTMessage) -> None:
         try:
             reply = self.handle_flag(msg.topic, bytes(msg.payload))
+        except DatabaseUnavailable as exc:
+            log.error("flag notice on %s not kept, not acked (the device resends): %s", msg.topic, exc)
+            return
         except Exception:  # one bad message must not kill the network thread
             log.exception("flag notice on %s not processed; the device will resend", msg.topic)
             return
@@ -218,14 +225,8 @@ class Receiver:
         ) != org:
             log.warning("rejected flag notice on %s: body names another device or org", topic)
             return None
-        conn = self._db
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            standing = flags.record_flag(conn, notice, received_at=store.now_stamp())
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._db.transaction() as conn:
+            standing = flags.record_flag(conn, notice)
         log.info("flag notice %d from %s: %s stands", notice.seq, device_id, standing.flag)
         return FlagReply(
             ack_topic=topics.acks(org, device_id),
@@ -273,73 +274,21 @@ class Receiver:
         )
 
     def _file(self, report: OpenedReport, org: str) -> AckStatus:
-        conn = self._db
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            outcome = store.classify(
-                conn,
-                report_id=report.report_id,
-                version=report.version,
-                content_hash=report.content_hash,
-                device_id=report.device_id,
-            )
+        # The forward to the dossier system happens before the commit, and the ack after it:
+        # a crash in between re-files nothing and forwards the same content again.
+        with self._db.transaction() as conn:
+            outcome = reports.file_report(conn, self._storage_key, report, org)
             if outcome == "new":
                 self._sink.deliver(report, org=org)
-                store.insert(
-                    conn,
-                    store.StoredReport(
-                        report.report_id,
-                        report.version,
-                        report.content_hash,
-                        report.device_id,
-                        org,
-                        store.now_stamp(),
-                    ),
-                )
-            elif outcome == "conflict":
-                store.record_conflict(
-                    conn,
-                    report_id=report.report_id,
-                    version=report.version,
-                    content_hash=report.content_hash,
-                    device_id=report.device_id,
-                )
-                log.error(
-                    "report %s v%d from %s differs from the filed one; kept the filed one",
-                    report.report_id,
-                    report.version,
-                    report.device_id,
-                )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        if outcome == "conflict":
+            log.error(
+                "report %s v%d from %s differs from the filed one; kept the filed one",
+                report.report_id,
+                report.version,
+                report.device_id,
+            )
         self._outcomes[outcome] += 1
         log.info(
             "report %s v%d from %s: %s", report.report_id, report.version, report.device_id, outcome
         )
         return "conflict" if outcome == "conflict" else "stored"
-
-
-def _load_private(path: Path) -> object:
-    """A PEM private key from an owner-only file."""
-    if path.exists() and path.stat().st_mode & 0o077:
-        raise SecretError(f"key {path} is readable by others; run: chmod 600 {path}")
-    try:
-        return load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError) as exc:
-        raise SecretError(f"cannot load key {path}: {exc}") from exc
-
-
-def _x25519_key(path: Path) -> X25519PrivateKey:
-    key = _load_private(path)
-    if not isinstance(key, X25519PrivateKey):
-        raise SecretError(f"{path} is not an X25519 private key")
-    return key
-
-
-def _ed25519_key(path: Path) -> Ed25519PrivateKey:
-    key = _load_private(path)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise SecretError(f"{path} is not an Ed25519 private key")
-    return key

@@ -17,6 +17,9 @@ from typing import Protocol
 from appliance.sync.envelope import OpenedReport
 from central.config import DirectorySinkConfig, WebhookSinkConfig
 
+_KEPT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+_MAX_STEM = 200  # room for ".v<version>.json.tmp" within the usual 255-byte limit
+
 
 class SinkError(Exception):
     """The dossier side did not take the report; it will be retried on redelivery."""
@@ -37,8 +40,9 @@ class DirectorySink:
     def deliver(self, report: OpenedReport, *, org: str) -> None:
         """Drop the JSON (and PDF) into the folder; the JSON lands last so watchers see a pair."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            stem = f"{_safe(report.report_id)}.v{report.version}"
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.folder.chmod(0o700)  # decrypted reports: for the dossier system's user only
+            stem = f"{safe_name(report.report_id)}.v{report.version}"
             if report.pdf is not None:
                 _atomic_write(self.folder / f"{stem}.pdf", report.pdf)
             _atomic_write(self.folder / f"{stem}.json", report.report_json)
@@ -94,15 +98,29 @@ def make_sink(config: DirectorySinkConfig | WebhookSinkConfig) -> ReportSink:
     return WebhookSink(str(config.url), config.timeout_s)
 
 
-def _safe(name: str) -> str:
-    # Report ids come from authenticated devices, but a file name must never escape the folder.
-    cleaned = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-    return cleaned or "_"
+def safe_name(name: str) -> str:
+    """A file name for a report id that stays in the folder and names no other id.
+
+    Lower-case ASCII letters, digits, '-' and '_' are kept; every other character (upper case
+    too, for case-insensitive shares) becomes '=' and its UTF-8 bytes in hex. '=' is only ever
+    an escape, so two ids never share a name. Ids come from authenticated devices, but a name
+    must never escape the folder either."""
+    if not name:
+        raise SinkError("a report id cannot be empty")
+    cleaned = "".join(
+        char if char in _KEPT else "".join(f"={b:02x}" for b in char.encode("utf-8"))
+        for char in name
+    )
+    if len(cleaned) > _MAX_STEM:
+        raise SinkError(f"report id {name[:40]!r}... is too long for a file name")
+    return cleaned
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # a stale temp file from an older run keeps its mode
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

@@ -1,0 +1,1 @@
+"""The dossier store: filed reports (de-duplicated on id + version) and standing-choice flags."""
