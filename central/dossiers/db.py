@@ -49,6 +49,8 @@ class Database:
         """A connection inside one transaction; DatabaseUnavailable if the server is away."""
         with self._lock:
             try:
+                if self._conn is not None and not self._alive(self._conn):
+                    self._drop()  # e.g. ended by a server restart while idle: not an outage
                 if self._conn is None or self._conn.closed or self._conn.broken:
                     self._conn = connect(self.url)
                 with self._conn.transaction():
@@ -56,6 +58,17 @@ class Database:
             except psycopg.OperationalError as exc:
                 self._drop()
                 raise DatabaseUnavailable(f"database unavailable: {exc}".strip()) from exc
+
+    @staticmethod
+    def _alive(conn: Connection) -> bool:
+        """A kept connection still answers (one round trip on the local socket)."""
+        if conn.closed or conn.broken:
+            return False
+        try:
+            conn.execute("SELECT 1")
+        except psycopg.OperationalError:
+            return False
+        return True
 
     def close(self) -> None:
         """Close the connection (a later transaction opens a new one)."""
