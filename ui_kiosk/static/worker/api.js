@@ -4,13 +4,26 @@ import { t } from "./texts.js";
 
 const FETCH_TIMEOUT_MS = 15000;
 
+// What the screen holds of contacts, drafts and reports belongs to one worker's session.
+const clientState = () => ({
+  contact: null, contactAt: 0, original: null, working: null, transcript: null, selected: null,
+  editing: null, dirty: false, version: 0, savedVersion: 0, saveTimer: null, saving: null,
+  lastDeleted: null, report: null,
+});
+
 export const S = {
-  user: null, templates: [],
-  contact: null, contactAt: 0, sse: null, sseDelay: 2000, sseTimer: null, pollTimer: null,
-  original: null, working: null, transcript: null, selected: null, editing: null,
-  dirty: false, version: 0, savedVersion: 0, saveTimer: null, saving: null, lastDeleted: null,
-  loginTimer: null, tick: null,
+  user: null, owner: null, session: 0, templates: [],
+  sse: null, sseDelay: 2000, sseTimer: null, pollTimer: null, loginTimer: null, tick: null,
+  ...clientState(),
 };
+
+/* Forgets every contact, draft and report of the session that ended and cancels a pending
+   autosave, so that nothing of one worker is shown to, or saved under the name of, the next. */
+export function dropClientState() {
+  clearTimeout(S.saveTimer);
+  S.session += 1;
+  Object.assign(S, clientState(), { owner: null });
+}
 
 export class ApiError extends Error {
   constructor(status, message, retryAfter) {
@@ -42,9 +55,12 @@ export async function api(method, path, body) {
     opts.body = JSON.stringify(body);
     opts.headers["Content-Type"] = "application/json";
   }
+  const session = S.session;
   let res;
   try { res = await fetchWithTimeout(path, opts); } catch (_) { throw new ApiError(0, t("error.network")); }
   const raw = await res.text();
+  // An answer to a request of a session that has since ended must not fill the next one's screen.
+  if (S.session !== session) throw new ApiError(401, t("login.expired"));
   let data = null;
   if (raw) { try { data = JSON.parse(raw); } catch (_) { data = null; } }
   if (!res.ok) {

@@ -29,20 +29,23 @@ export async function save() {
   if (S.saving) { await S.saving; if (!S.dirty) return true; }
   if (!S.working || !S.contact) return true;
   const version = S.version;
+  const session = S.session;
   const body = { working: S.working };
   setSaveState("saving");
   S.saving = (async () => {
     try {
       await api("PUT", `/api/contacts/${S.contact.id}/draft`, body);
-      if (S.version === version) { S.dirty = false; setSaveState("saved_at"); }
+      if (S.session === session && S.version === version) { S.dirty = false; setSaveState("saved_at"); }
       return true;
     } catch (e) {
+      if (S.session !== session) return false;  // the session ended: nothing is retried for it
       setSaveState("failed", e.message);
       if (e.status === 0) scheduleSave(10000);
       return false;
     }
   })();
   const ok = await S.saving;
+  if (S.session !== session) return false;
   S.saving = null;
   if (ok && S.dirty) scheduleSave(AUTOSAVE_MS);
   return ok;

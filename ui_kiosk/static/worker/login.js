@@ -1,11 +1,17 @@
 /* Worker screen: logging in (with back-off and lockout said plainly), logging out, a lost session. */
 
-import { S, api } from "./api.js";
-import { save, scheduleSave } from "./autosave.js";
-import { $, fmtClock, notice, showError, showView } from "./dom.js";
-import { renderDraft } from "./review.js";
+import { S, api, dropClientState } from "./api.js";
+import { save } from "./autosave.js";
+import { $, $$, fmtClock, notice, showError, showView } from "./dom.js";
 import { closeEvents, openContact, showRoom } from "./room.js";
 import { t } from "./texts.js";
+
+// Every place where the screen writes what it read of a contact, its draft or its report.
+const SHOWN_CLIENT_DATA = [
+  "#contact-list", "#cp-dossier", "#cp-template", "#cp-error", "#cp-hint", "#rv-dossier", "#rv-sections",
+  "#rv-unassigned .items", "#rv-excluded .items", "#rv-transcript", "#rv-save-state", "#rp-title",
+  "#rp-dossier", "#rp-meta", "#rp-sections", "#rp-transparency", "#validate-warnings", "#validate-expected",
+].join(", ");
 
 export async function onLogin(ev) {
   ev.preventDefault();
@@ -49,30 +55,43 @@ function lockoutCountdown(e) {
 }
 
 export async function afterLogin() {
+  // A screen still holding another worker's contact or draft is emptied before this one sees it.
+  if (S.owner !== S.user.username) dropClientState();
+  S.owner = S.user.username;
   $("#user-name").textContent = S.user.display_name || S.user.username || "";
   try { S.templates = await api("GET", "/api/templates"); } catch (e) { S.templates = []; notice(e.message, "error"); }
   const m = /contact=([\w-]+)/.exec(location.hash);
-  if (S.contact && S.working) { showView("review"); renderDraft(); if (S.dirty) scheduleSave(0); return; }
   showRoom();
   if (m) await openContact(m[1], true);
 }
 
 export function sessionLost() {
   if (!S.user) return;
-  S.user = null;
-  closeEvents();
-  showView("login");
+  leaveSession();
   notice(t("login.expired"), "error");
 }
 
 export async function logout() {
   if (S.dirty) await save();
   try { await api("DELETE", "/api/session"); } catch (_) { /* leaving anyway */ }
+  leaveSession();
+}
+
+// The next person at this browser starts from an empty screen, at no one's contact.
+function leaveSession() {
   closeEvents();
-  Object.assign(S, { user: null, contact: null, original: null, working: null, transcript: null,
-    selected: null, editing: null, dirty: false, report: null, lastDeleted: null });
-  for (const id of ["#contact-list", "#rv-sections", "#rv-transcript", "#rp-sections"]) $(id).replaceChildren();
-  $("#rv-audio").removeAttribute("src");
+  dropClientState();
+  S.user = null;
+  for (const dlg of $$("dialog[open]")) dlg.close();
+  for (const node of $$(SHOWN_CLIENT_DATA)) node.replaceChildren();
+  for (const id of ["#contact-dossier", "#validate-name"]) $(id).value = "";
+  for (const id of ["#rp-html", "#rp-pdf"]) $(id).removeAttribute("href");
+  const audio = $("#rv-audio");
+  audio.pause();  // without a source it would still play out what it has loaded
+  audio.removeAttribute("src");
+  audio.load();
+  $("#rv-unassigned").hidden = true;
+  $("#rv-excluded").hidden = true;
   $("#contact-panel").hidden = true;
   $("#user-name").textContent = "";
   history.replaceState(null, "", location.pathname);
