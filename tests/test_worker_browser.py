@@ -306,3 +306,51 @@ def test_room_and_review_fit_a_tablet_without_sideways_scrolling(page: Page, app
     page.click("#nav-room")
     expect(page.locator("#view-room")).to_be_visible()
     _no_horizontal_overflow(page)
+
+
+@pytest.mark.parametrize(("lost_by", "username"), [("logout elsewhere", "bram"), ("cookie gone", "lotte")])
+def test_a_lost_session_leaves_nothing_for_the_next_worker(
+        page: Page, appliance_server: Any, lost_by: str, username: str) -> None:
+    from appliance.box.accounts import create_user
+
+    password = "een ander paard, een ander nietje"
+    create_user(appliance_server.appliance.store, username, username.title(), "worker", password)
+    contact_id = appliance_server.make_drafted_contact(dossier_ref="D-2026-0077")
+    _login(page, appliance_server, f"/worker#contact={contact_id}")
+    expect(page.locator("#view-review")).to_be_visible()
+    first = next(s for sec in _working(page, contact_id)["sections"] for s in sec["sentences"])
+    # The session ends (logged out in another tab, or the cookie is gone) while the screen still
+    # shows the draft; the worker goes on editing and the autosave is the first call to find out.
+    if lost_by == "logout elsewhere":
+        assert page.request.delete("/api/session", timeout=WAIT_MS).status == 204
+    else:
+        page.context.clear_cookies()
+    unsaved = "Mevrouw vertelde dit enkel aan haar eigen maatschappelijk werker."
+    page.locator(f".sentence[data-id='{first['id']}'] button.edit").click()
+    page.locator(f".sentence[data-id='{first['id']}'] textarea.editor").fill(unsaved)
+    page.keyboard.press("Enter")
+    expect(page.locator("#view-login")).to_be_visible()
+    expect(page.locator("#login-error")).to_be_hidden()
+
+    # The next worker logs in at the same screen, without a reload.
+    sent: list[str] = []
+    page.on("request", lambda req: sent.append(f"{req.method} {req.url}") if req.method != "GET" else None)
+    page.fill("#login-username", username)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+    expect(page.locator("#user-name")).to_have_text(username.title())
+    expect(page.locator("#view-room")).to_be_visible()
+    expect(page.locator("#view-review")).to_be_hidden()
+    expect(page.locator("#contact-panel")).to_be_hidden()
+    expect(page.locator("#rv-sections .sentence")).to_have_count(0)
+    expect(page.locator("#rv-unassigned .items li")).to_have_count(0)
+    expect(page.locator("#rv-transcript .seg")).to_have_count(0)
+    expect(page.locator("#rv-dossier")).to_be_empty()
+    assert contact_id not in page.url
+    html = page.content()
+    assert unsaved not in html and first["text"] not in html
+    page.wait_for_timeout(3000)  # twice the autosave delay: a save kept from before would have gone
+    assert [r for r in sent if "/draft" in r] == [], f"a draft was saved under the next worker's name: {sent}"
+    kept = appliance_server.worker.get(f"/api/contacts/{contact_id}/draft").json()["working"]
+    assert unsaved not in _all_texts(kept)
+    _shot(page, f"11-next-worker-after-{lost_by.replace(' ', '-')}")

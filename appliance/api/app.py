@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appliance import __version__
 from appliance.api import kiosk, session, worker
@@ -36,6 +38,39 @@ def _integrity(appliance: Any) -> list[str]:
     return cached[1]
 
 
+_META_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
+
+
+def page_policy(page: str) -> str:
+    """The policy a screen's page declares in its meta tag, plus what only a header can say."""
+    found = _META_POLICY.search((STATIC_DIR / page).read_text(encoding="utf-8"))
+    if found is None:
+        raise RuntimeError(f"{page} declares no Content-Security-Policy")
+    return f"{found.group(1)}; frame-ancestors 'none'"
+
+
+class PagePolicy:
+    """Sends each screen's Content-Security-Policy as a response header as well: the browser then
+    holds to it from the first byte, and the header can forbid framing, which a meta tag cannot."""
+
+    def __init__(self, app: ASGIApp, policies: dict[str, str]) -> None:
+        self.app = app
+        self.policies = {path: policy.encode() for path, policy in policies.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        policy = self.policies.get(scope["path"]) if scope["type"] == "http" else None
+        if policy is None:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"content-security-policy", policy)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
+
+
 def create_app(build: Callable[[], Any], *, on_ready: Callable[[], None] | None = None) -> FastAPI:
     """`build` makes the Appliance (loading models) before the app reports ready."""
 
@@ -54,6 +89,7 @@ def create_app(build: Callable[[], Any], *, on_ready: Callable[[], None] | None 
     app.include_router(session.router)
     app.include_router(worker.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(PagePolicy, policies={"/worker": page_policy("worker.html"), "/kiosk": page_policy("kiosk.html")})
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
