@@ -5,7 +5,6 @@ Pure functions: draft + edits in, report out. Sealing and the outbox happen in `
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import secrets
@@ -28,19 +27,23 @@ class Validator:
 
 @dataclass(frozen=True)
 class EditSummary:
-    """How much the worker changed: counts only, never content."""
+    """How much the worker changed: counts and kinds only, never content. The text of a deleted
+    or replaced sentence, and the engine's draft, never leave the box."""
 
     draft_sentences: int
     changed: int
+    """Sentences whose text the worker changed (wherever they ended up)."""
+    moved: int
+    """Sentences moved to another section with their text unchanged."""
     added: int
     deleted: int
 
     @property
     def changed_share(self) -> float:
-        """Share of the engine's sentences the worker changed or deleted."""
+        """Share of the engine's sentences the worker changed, moved or deleted."""
         if self.draft_sentences == 0:
             return 0.0
-        return round((self.changed + self.deleted) / self.draft_sentences, 3)
+        return round((self.changed + self.moved + self.deleted) / self.draft_sentences, 3)
 
 
 def _by_id(draft: Draft | None) -> dict[str, tuple[str, Sentence]]:
@@ -53,29 +56,19 @@ def _by_id(draft: Draft | None) -> dict[str, tuple[str, Sentence]]:
     return out
 
 
-def summarise_edits(original: Draft | None, final: Draft) -> tuple[EditSummary, list[dict[str, Any]]]:
+def summarise_edits(original: Draft | None, final: Draft) -> EditSummary:
     """Compare the engine's draft with the worker's final version, sentence by sentence."""
     before, after = _by_id(original), _by_id(final)
-    changes: list[dict[str, Any]] = []
-    changed = 0
+    changed = moved = deleted = 0
     for key, (section, sent) in before.items():
         if key not in after:
-            changes.append({"op": "delete", "sentence": key, "section": section, "text": sent.text})
-            continue
-        new_section, new_sent = after[key]
-        if new_sent.text != sent.text or new_section != section:
+            deleted += 1
+        elif after[key][1].text != sent.text:
             changed += 1
-            diff = list(difflib.unified_diff([sent.text], [new_sent.text], lineterm="", n=0))
-            changes.append({
-                "op": "change", "sentence": key, "from_section": section, "to_section": new_section,
-                "before": sent.text, "after": new_sent.text, "diff": diff[2:],
-            })
-    added = [k for k in after if k not in before]
-    for key in added:
-        section, sent = after[key]
-        changes.append({"op": "add", "sentence": key, "section": section, "text": sent.text})
-    deleted = sum(1 for c in changes if c["op"] == "delete")
-    return EditSummary(len(before), changed, len(added), deleted), changes
+        elif after[key][0] != section:
+            moved += 1
+    added = sum(1 for k in after if k not in before)
+    return EditSummary(len(before), changed, moved, added, deleted)
 
 
 def new_report_id() -> str:
@@ -95,7 +88,7 @@ def transparency(
         "template": template,
         "worker_read_and_validated": True,
         "changes": {"draft_sentences": edits.draft_sentences, "changed": edits.changed,
-                    "added": edits.added, "deleted": edits.deleted},
+                    "moved": edits.moved, "added": edits.added, "deleted": edits.deleted},
         "validated_by": validator.display_name,
         "validated_at": validated_at.isoformat(),
     }
@@ -103,11 +96,14 @@ def transparency(
     return meta
 
 
-def _report_sentence(x: Sentence) -> dict[str, Any]:
+def _report_sentence(x: Sentence, drafted: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": x.id, "text": x.text, "origin": x.origin,
                            "citations": [c.model_dump() for c in x.citations]}
     if x.fact is not None:
         out["fact"] = x.fact.model_dump()
+        # The fact was typed by the engine; if the worker rewrote the sentence, its fields may no
+        # longer be what the sentence says, and whoever reuses them should look at the text.
+        out["fact_text_edited"] = drafted.get(x.id or x.text, x.text) != x.text
     return out
 
 
@@ -118,11 +114,12 @@ def build_report(
     stopped_at: datetime | None,
 ) -> dict[str, Any]:
     """Assemble the validated report as one JSON-ready dict."""
-    edits, changes = summarise_edits(original, final)
+    edits = summarise_edits(original, final)
+    drafted = {key: sent.text for key, (_, sent) in _by_id(original).items()}
     template = {"id": final.template.id, "version": final.template.version}
     sections = [
         {"id": s.id, "title": s.title,
-         "sentences": [_report_sentence(x) for x in s.sentences]}
+         "sentences": [_report_sentence(x, drafted) for x in s.sentences]}
         for s in final.sections
     ]
     return {
@@ -141,10 +138,6 @@ def build_report(
             ai_used=ai_used, models=models, engine=final.engine or "spreekkamer-draft",
             template=template, edits=edits, validator=validator, validated_at=validated_at,
         ),
-        # Excluded and unassigned items never leave the box: the client asked, or nothing placed them.
-        "edits": {"original_draft": original.model_copy(update={"excluded": (), "unassigned": ()}).model_dump(mode="json")
-                  if original else None,
-                  "changes": changes},
         "metrics": {
             "stop_to_validation_s": (validated_at - stopped_at).total_seconds() if stopped_at else None,
             "changed_share": edits.changed_share,

@@ -68,6 +68,8 @@ def _models_phrase(models: list[dict[str, Any]]) -> str:
 def _changes_nl(changes: dict[str, Any]) -> str:
     changed, added, deleted = (int(changes.get(k, 0) or 0) for k in ("changed", "added", "deleted"))
     parts = [f"{_count(changed, 'zin', 'zinnen')} aangepast"]
+    if int(changes.get("moved", 0) or 0):
+        parts.append(f"{_count(int(changes['moved']), 'zin', 'zinnen')} verplaatst")
     if added:
         parts.append(f"{_count(added, 'zin', 'zinnen')} toegevoegd")
     if deleted:
@@ -78,6 +80,8 @@ def _changes_nl(changes: dict[str, Any]) -> str:
 def _changes_fr(changes: dict[str, Any]) -> str:
     changed, added, deleted = (int(changes.get(k, 0) or 0) for k in ("changed", "added", "deleted"))
     parts = [f"modifié {_count(changed, 'phrase', 'phrases')}"]
+    if int(changes.get("moved", 0) or 0):
+        parts.append(f"déplacé {_count(int(changes['moved']), 'phrase', 'phrases')}")
     if added:
         parts.append(f"ajouté {_count(added, 'phrase', 'phrases')}")
     if deleted:
