@@ -5,72 +5,31 @@ shown again after a restart, and a running recording always has its revoke contr
 from __future__ import annotations
 
 import itertools
-import secrets
-import wave
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from appliance.box.config import AppConfig, AudioConfig, DeviceConfig, StoreConfig, SyncConfig
-from appliance.box.secrets import write_secret
+from appliance.box.config import AppConfig
 from appliance.contact.consent import Channel, Choice
 from appliance.contact.contacts import ContactNotFound
 from appliance.contact.lifecycle import ContactState as S
 from appliance.contact.lifecycle import IllegalTransition
 from appliance.contact.room import Room
 from appliance.contact.room_base import HOLDS_THE_ROOM, RoomError, StaleScreen
-from appliance.service.wiring import Appliance, build_appliance
-from provisioning.pki import make_dev_pki
-
-
-def _silence(path: Path, seconds: int) -> Path:
-    """A WAV microphone that stays open for the whole test (a long quiet room)."""
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(b"\x00\x00" * 16000 * seconds)
-    return path
-
-
-def _config(root: Path) -> AppConfig:
-    pki = make_dev_pki(root / "pki", org="ocmw-test", devices=["room-1"])
-    creds = root / "credentials"
-    write_secret(creds / "db-key", secrets.token_hex(32).encode())
-    write_secret(creds / "dossier-key", secrets.token_hex(32).encode())
-    write_secret(creds / "signing-key", pki.devices["room-1"].signing_key.read_bytes())
-    return AppConfig(
-        device=DeviceConfig(org="ocmw-test", device_id="room-1"),
-        store=StoreConfig(data_dir=root / "data"),
-        audio=AudioConfig(source="wav", wav_path=_silence(root / "quiet.wav", 900), speedup=1.0),
-        sync=SyncConfig(ca_file=pki.ca_cert, cert_file=pki.devices["room-1"].cert,
-                        central_public_key=pki.central_x25519_pub, central_verify_key=pki.central_ed25519_pub),
-        credentials_dir=creds,
-    )
-
-
-@contextmanager
-def _box(config: AppConfig) -> Iterator[Appliance]:
-    appliance = build_appliance(config, load_model=False, start_sync=False)
-    try:
-        yield appliance
-    finally:
-        appliance.close()
+from tests.box import box_config, running_box
 
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> AppConfig:
-    return _config(tmp_path_factory.mktemp("room"))
+    return box_config(tmp_path_factory.mktemp("room"))
 
 
 @pytest.fixture
 def room(config: AppConfig) -> Iterator[Room]:
-    with _box(config) as appliance:
+    with running_box(config) as appliance:
         yield appliance.room
         _free(appliance.room)
 
@@ -148,16 +107,16 @@ def test_an_open_question_expires(room: Room) -> None:
 
 
 def test_after_a_restart_a_question_is_not_shown_and_a_standing_yes_keeps_its_revoke(config: AppConfig) -> None:
-    with _box(config) as first:
+    with running_box(config) as first:
         asked = first.room.open_contact("D-BIND-G", "intake", "an").id
         first.room.ask_consent(asked, "an")
-    with _box(config) as second:  # the next client must never answer the previous one's question
+    with running_box(config) as second:  # the next client must never answer the previous one's question
         assert second.room.kiosk_state()["state"] == "idle"
         assert second.room.get(asked).state is S.CONSENT_ASKED
         second.room.start_manual(asked, "an")
         granted = _grant(second.room, "D-BIND-H")
         second.room.start_recording(granted, "an")
-    with _box(config) as third:  # recording → paused at restart, and the client can still revoke
+    with running_box(config) as third:  # recording → paused at restart, and the client can still revoke
         shown = third.room.kiosk_state()
         assert third.room.get(granted).state is S.PAUSED
         assert shown["state"] == "paused" and shown["screen"]

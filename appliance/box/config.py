@@ -99,7 +99,7 @@ class SyncConfig(_Section):
     signing_key_credential: Annotated[str, Field(description="Credential name of the device's Ed25519 report-signing key (PEM).")] = "signing-key"
     central_public_key: Annotated[Path, Field(description="Central X25519 public key (PEM) reports are encrypted to.")] = DEV_HOME / "pki" / "central-x25519.pub"
     central_verify_key: Annotated[Path, Field(description="Central Ed25519 public key (PEM) that signs acknowledgements.")] = DEV_HOME / "pki" / "central-ed25519.pub"
-    retention_days: Annotated[int, Field(ge=0, le=3650, description="Days a delivered report stays on the box; 0 = purge on acknowledgement.")] = 0
+    retention_days: Annotated[int, Field(ge=0, le=3650, description="Days a validated report and its sealed envelope stay on the box after central acknowledged them (for printing and corrections on the box); 0 = removed on acknowledgement. Audio, transcript and draft go at delivery regardless.")] = 30
     timeout_s: Annotated[float, Field(gt=0, le=120, description="Timeout for connecting to the broker and for each publish.")] = 10.0
 
 

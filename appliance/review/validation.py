@@ -33,6 +33,7 @@ from appliance.review.report import (
     report_as_draft,
 )
 from appliance.sync import outbox
+from appliance.sync.outbox import stamp
 from appliance.sync.envelope import seal_report
 from appliance.transcript import ModelStamp
 
@@ -215,8 +216,10 @@ class Validation:
                 contacts.move(conn, contact, S.DELIVERED, utcnow())
             room.audit.append("sync.delivered", contact_id=contact.id, actor="central",
                               report_id=report_id, version=version)
-        if first_delivery and room.config.sync.retention_days == 0:
+        if first_delivery:  # audio, transcript and draft are no longer needed
             self.purge(contact.id, trigger="delivered")
+        if room.config.sync.retention_days == 0:
+            self.purge_expired()
         room.changes.notify()
 
     def purge(self, contact_id: str, *, trigger: str) -> None:
@@ -229,12 +232,22 @@ class Validation:
                 contacts.move(conn, contact, S.PURGED, utcnow())
 
     def purge_expired(self) -> int:
-        """Retention sweep: purge delivered contacts older than the configured days."""
-        cutoff = utcnow() - timedelta(days=self.room.config.sync.retention_days)
-        with self.room.store.transaction() as conn:
-            rows = conn.execute(
-                "SELECT id FROM contacts WHERE state = 'delivered' AND updated_at < ?", (cutoff.isoformat(),)
+        """Retention sweep: delete delivered reports and their envelopes once central has held
+        them for `sync.retention_days` (0: at once). The dossier keeps them; the box need not."""
+        room = self.room
+        cutoff = utcnow() - timedelta(days=room.config.sync.retention_days)
+        with room.store.transaction() as conn:
+            # A report goes when every version of it was acknowledged before the cutoff.
+            due = conn.execute(
+                "SELECT r.id, r.contact_id, max(o.acked_at) FROM reports r"
+                " JOIN outbox o ON o.report_id = r.id AND o.version = r.version"
+                " GROUP BY r.id, r.contact_id"
+                " HAVING sum(o.status <> 'done') = 0 AND max(o.acked_at) <= ?",
+                (stamp(cutoff),),
             ).fetchall()
-        for (cid,) in rows:
-            self.purge(cid, trigger="retention")
-        return len(rows)
+            for report_id, contact_id, _acked in due:
+                conn.execute("DELETE FROM outbox WHERE report_id = ?", (report_id,))
+                conn.execute("DELETE FROM reports WHERE id = ?", (report_id,))
+                room.audit.append("report.removed_after_retention", contact_id=contact_id, actor="appliance",
+                                  report_id=report_id, retention_days=room.config.sync.retention_days)
+        return len(due)

@@ -11,7 +11,7 @@ Documented states after recovery:
   stored recording is transcribed.
 - stopped → transcription and drafting run again from the stored audio.
 - transcribed → drafting runs again from the stored transcript.
-- delivered (not yet purged, retention 0) → purged.
+- delivered (not yet purged) → purged; reports delivered longer ago than the retention go.
 - audio folders whose contact has no data key any more (a crash mid-purge) → deleted.
 Validated, sealed reports wait in the outbox; the relay sends them when it connects.
 """
@@ -53,7 +53,7 @@ def recover(room: Room, pipeline: Pipeline, validation: Validation) -> dict[str,
         elif c.state is S.TRANSCRIBED:
             pipeline.submit_draft(c.id)
             counts["redraft"] += 1
-        elif c.state is S.DELIVERED and room.config.sync.retention_days == 0:
+        elif c.state is S.DELIVERED:
             validation.purge(c.id, trigger="delivered")
             counts["purged"] += 1
     for cid in room.audio.contacts_on_disk():

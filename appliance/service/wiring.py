@@ -22,6 +22,7 @@ from appliance.contact.lifecycle import IllegalTransition
 from appliance.contact.pipeline import Pipeline
 from appliance.contact.room import Room
 from appliance.contact.room_base import RoomError
+from appliance.review.retention import RetentionSweep
 from appliance.review.validation import DeviceKeys, Validation
 from appliance.service.recovery import recover
 from appliance.store.audio import AudioChunks
@@ -48,9 +49,12 @@ class Appliance:
     relay: Any | None
     transcriber: Any | None
     buttons: Any | None
+    retention: RetentionSweep | None = None
 
     def close(self) -> None:
         """Stop devices and workers, then close the store."""
+        if self.retention is not None:
+            self.retention.stop()
         if self.buttons is not None:
             self.buttons.stop()
         self.room.close()
@@ -141,5 +145,7 @@ def build_appliance(config: AppConfig, *, load_model: bool = True, start_sync: b
         validation.kick_relay = relay.kick
         relay.start()
     recover(room, pipeline, validation)
+    sweep = RetentionSweep(validation.purge_expired)
+    sweep.start()
     buttons.start()
-    return Appliance(config, store, audit, room, pipeline, validation, relay, transcriber, buttons)
+    return Appliance(config, store, audit, room, pipeline, validation, relay, transcriber, buttons, sweep)
