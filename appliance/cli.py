@@ -28,17 +28,17 @@ def _with_dev_audio(config: AppConfig) -> AppConfig:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the appliance (dev profile on 127.0.0.1:8080 by default)."""
-    import uvicorn
-
-    from appliance.api.app import create_app
+    """Run the appliance (dev profile: worker side on 127.0.0.1:8080, kiosk on 127.0.0.1:8081)."""
+    from appliance.api.app import create_apps
+    from appliance.api.listeners import serve
     from appliance.api.unprovisioned import create_unprovisioned_app
     from appliance.box.provisioned import provisioning_problems
     from appliance.box.systemd import notify_ready, start_watchdog
     from appliance.service.wiring import build_appliance
 
     config = _config(args)
-    api = config.api.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port)) if v})
+    given = (("host", args.host), ("port", args.port), ("kiosk_port", args.kiosk_port))
+    api = config.api.model_copy(update={k: v for k, v in given if v})
     config = _with_dev_audio(config.model_copy(update={"api": api}))
     AppConfig.model_validate(config.model_dump())  # re-check: --host must respect the profile too
     if config.profile == "dev":
@@ -50,12 +50,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problems:
         # Refuse to record, say why (health for IT, a neutral screen for the client), stay up.
         logging.getLogger(__name__).error("not provisioned: %s", "; ".join(problems))
-        app = create_unprovisioned_app(problems, config.kiosk.default_language)
+        worker_app = kiosk_app = create_unprovisioned_app(problems, config.kiosk.default_language)
         notify_ready()
     else:
-        app = create_app(lambda: build_appliance(config, load_model=not args.no_model), on_ready=notify_ready)
+        worker_app, kiosk_app = create_apps(lambda: build_appliance(config, load_model=not args.no_model),
+                                            on_ready=notify_ready)
     start_watchdog()
-    uvicorn.run(app, host=config.api.host, port=config.api.port, log_level="info")
+    serve(config, worker_app, kiosk_app)
     return 0
 
 
@@ -123,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the appliance")
     p.add_argument("--config", help="TOML config file (default: embedded dev profile)")
     p.add_argument("--host", help="listen address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="listen port (default 8080)")
+    p.add_argument("--port", type=int, help="worker-side port (default 8080)")
+    p.add_argument("--kiosk-port", type=int, help="kiosk-side port, on 127.0.0.1 only (default 8081)")
     p.add_argument("--no-model", action="store_true", help="do not load Whisper (screens only)")
     p.set_defaults(handler=cmd_serve)
 

@@ -59,7 +59,8 @@ def cmd_device_enrol(args: argparse.Namespace) -> int:
 
     sealer = _sealer(args.seal)
     bundle = enrol_device(load_org(args.dir), args.device, args.out, profile=args.profile,
-                          sealer=sealer, room=args.room, data_dir=args.data_dir)
+                          sealer=sealer, room=args.room, data_dir=args.data_dir,
+                          addresses=tuple(args.address))
     print(f"device {args.device} enrolled; bundle in {bundle.folder}")
     print(f"  secrets: {sealer.mode} ({sealer.reason})")
     print("  restart mosquitto on the broker host so the new ACL applies")
@@ -204,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="BUNDLE_DIR",
                    help="new or empty folder for the bundle (on the box: /etc/spreekkamer)")
     p.add_argument("--room", default="Spreekkamer", help="room name shown to workers")
+    p.add_argument("--address", action="append", default=[],
+                   help="a host name or IP address workers reach the box at (repeat); its HTTPS certificate names it")
     p.add_argument("--data-dir", type=Path, help="store folder (default: the profile's, else BUNDLE_DIR/data)")
     p.add_argument("--seal", choices=_SEAL_CHOICES, default="auto",
                    help="how to seal secrets (default: TPM2, else host key, else plain files)")

@@ -8,6 +8,7 @@ public keys and certificate serials. No password or key is shared between device
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
 import shutil
 import tomllib
@@ -63,8 +64,20 @@ class DeviceIdentity:
         }
 
 
-def new_identity(org: Org, device_id: str) -> DeviceIdentity:
-    """New keys and a client certificate (CN = device id) signed by the org CA."""
+def _names(device_id: str, addresses: tuple[str, ...]) -> list[x509.GeneralName]:
+    """The device id, its mDNS name, and each extra host name or IP address IT gives."""
+    names: list[x509.GeneralName] = [x509.DNSName(device_id), x509.DNSName(f"{device_id}.local")]
+    for address in addresses:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(address)))
+        except ValueError:
+            names.append(x509.DNSName(address))
+    return names
+
+
+def new_identity(org: Org, device_id: str, addresses: tuple[str, ...] = ()) -> DeviceIdentity:
+    """New keys and a certificate (CN = device id) signed by the org CA: the box's MQTT client
+    identity and its HTTPS server certificate for the worker screen."""
     ca_key = serialization.load_pem_private_key(org.pki.ca_key.read_bytes(), password=None)
     if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
         raise ProvisioningError(f"{org.pki.ca_key} is not the org's EC CA key")
@@ -83,7 +96,11 @@ def new_identity(org: Org, device_id: str) -> DeviceIdentity:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False),
                        critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        # The same identity authenticates the box to the broker and serves its worker screen
+        # over HTTPS: the names workers' browsers reach it by are in the certificate.
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH]),
+                       critical=False)
+        .add_extension(x509.SubjectAlternativeName(_names(device_id, addresses)), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
                        critical=False)
         .sign(ca_key, hashes.SHA256())
@@ -120,7 +137,8 @@ def profile_settings(profile: str) -> dict[str, Any]:
 
 
 def enrol_device(org: Org, device_id: str, out: Path, *, profile: str, sealer: Sealer,
-                 room: str = "Spreekkamer", data_dir: Path | None = None) -> Bundle:
+                 room: str = "Spreekkamer", data_dir: Path | None = None,
+                 addresses: tuple[str, ...] = ()) -> Bundle:
     """Enrol `device_id` into `org`, writing its bundle to `out` (a new or empty folder)."""
     check_id("device id", device_id)
     if device_id == RECEIVER_CN:
@@ -135,7 +153,7 @@ def enrol_device(org: Org, device_id: str, out: Path, *, profile: str, sealer: S
     bundle = Bundle(out.resolve())
     config = _bundle_config(org, bundle, device_id, profile, room, data_dir)
     validate_config(config, bundle.config_file)  # before anything is written
-    identity = new_identity(org, device_id)
+    identity = new_identity(org, device_id, addresses)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     bundle.pki_dir.mkdir(exist_ok=True)
     for src, name in ((org.pki.ca_cert, "ca.crt"), (org.pki.central_x25519_pub, "central-x25519.pub"),
@@ -147,6 +165,7 @@ def enrol_device(org: Org, device_id: str, out: Path, *, profile: str, sealer: S
     bundle.write_config(config)
     bundle.write_meta({"org": org.org, "device_id": device_id, "profile": profile,
                        "seal_mode": sealer.mode, "seal_reason": sealer.reason,
+                       "addresses": list(addresses),
                        "cert_serial": identity.cert.serial_number, "enrolled_at": now_stamp()})
     registry[device_id] = DeviceRecord(device_id=device_id, org=org.org, profile=profile,
                                        enrolled_at=now_stamp(), **identity.record_fields())

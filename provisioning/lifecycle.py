@@ -62,7 +62,7 @@ def rotate_device(org: Org, device_id: str, bundle: Bundle, *, sealer: Sealer,
     if waiting and not force:
         raise ProvisioningError(f"{waiting} report(s) still wait for central's ack; they are signed "
                                 "with the current key. Let them sync first, or pass --force.")
-    identity = new_identity(org, device_id)
+    identity = new_identity(org, device_id, tuple(meta.get("addresses", ())))  # the same names, renewed
     write_identity(bundle, identity, sealer)
     old = record.cert_serial
     fields = identity.record_fields()

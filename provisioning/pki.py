@@ -100,7 +100,8 @@ def issue_device(folder: Path, device_id: str, *, org: str | None = None) -> Dev
         org = orgs.pop()
     ca_key = _ec_key(folder / "ca.key", create=False)
     ca_cert = x509.load_pem_x509_certificate((folder / "ca.crt").read_bytes())
-    _leaf(folder, device_id, ca_key, ca_cert, server=False)
+    # A box is an MQTT client and serves the worker screen over HTTPS with the same identity.
+    _leaf(folder, device_id, ca_key, ca_cert, server=True, client=True)
     signing = _ed25519_key(folder / f"{device_id}-signing.key")
     public_pem = (
         signing.public_key()
@@ -233,6 +234,7 @@ def _leaf(
     ca_cert: x509.Certificate,
     *,
     server: bool,
+    client: bool = False,
 ) -> None:
     cert_path = folder / f"{cn}.crt"
     key = _ec_key(folder / f"{cn}.key")
@@ -254,7 +256,8 @@ def _leaf(
         )
         .add_extension(
             x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
+                ([ExtendedKeyUsageOID.SERVER_AUTH] if server else [])
+                + ([ExtendedKeyUsageOID.CLIENT_AUTH] if client or not server else [])
             ),
             critical=False,
         )

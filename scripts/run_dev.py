@@ -3,7 +3,7 @@
 Starts Mosquitto (TLS, client certificates, ACLs) on 127.0.0.1:8883, a PostgreSQL cluster of
 its own (.spreekkamer/central/postgres/, Unix socket only), the central receiver (reports are
 filed in that database and forwarded to .spreekkamer/central/dossier/), the central workers'
-screen on 127.0.0.1:8090 and `spreekkamer serve` on 127.0.0.1:8080. Ctrl-C stops them all.
+screen on 127.0.0.1:8090 and `spreekkamer serve` on 127.0.0.1:8080 (worker side) and 127.0.0.1:8081 (kiosk). Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def main() -> int:
              subprocess.Popen([sys.executable, "-m", "central.cli", "web", "--config", str(central / "web.toml")])]
     print(
         "\n  Spreekkamer (dev profile) is starting. Loading the Whisper model takes a few seconds.\n"
-        f"  Kiosk (client screen):  http://127.0.0.1:{config.api.port}/kiosk\n"
+        f"  Kiosk (client screen):  http://127.0.0.1:{config.api.kiosk_port}/kiosk\n"
         f"  Worker screen:          http://127.0.0.1:{config.api.port}/worker\n"
         f"  Log in as:              {login.username} / {login.password}\n"
         f"  Central dossiers:       http://127.0.0.1:{CENTRAL_PORT}/ (same login)\n"

@@ -425,17 +425,21 @@ class Soak:
         r = self.client.get(f"/api/contacts/{cid}")
         return "purged" if r.status_code == 404 else str(r.json()["state"])
 
+    def _url(self, path: str) -> str:
+        """Kiosk requests go to the kiosk side's own listener."""
+        return f"{self.world.kiosk_url}{path}" if path.startswith("/api/kiosk") else path
+
     def get(self, path: str) -> Any:
         """GET JSON; anything but 2xx is a finding."""
         assert self.client is not None
-        r = self.client.get(path)
+        r = self.client.get(self._url(path))
         r.raise_for_status()
         return r.json()
 
     def post(self, path: str, *, json: Any = None, method: str = "POST") -> httpx.Response | None:
         """POST/PUT; a 409 (the moment for this step passed) gives None, other errors raise."""
         assert self.client is not None
-        r = self.client.request(method, path, json=json)
+        r = self.client.request(method, self._url(path), json=json)
         if r.status_code == 409:
             return None
         r.raise_for_status()

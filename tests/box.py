@@ -33,6 +33,7 @@ def box_config(root: Path, **sync: Any) -> AppConfig:
     write_secret(creds / "db-key", secrets.token_hex(32).encode())
     write_secret(creds / "dossier-key", secrets.token_hex(32).encode())
     write_secret(creds / "signing-key", pki.devices["room-1"].signing_key.read_bytes())
+    write_secret(creds / "tls-key", pki.devices["room-1"].key.read_bytes())
     return AppConfig(
         device=DeviceConfig(org="ocmw-test", device_id="room-1"),
         store=StoreConfig(data_dir=root / "data"),

@@ -130,17 +130,18 @@ class SoakWorld:
             store.close()
         self.receiver: subprocess.Popen[bytes] | None = None
         self.service: subprocess.Popen[bytes] | None = None
+        self.kiosk_url = ""
         self.service_log = self.root / "service.log"
 
     # ---- configuration --------------------------------------------------------------------
 
-    def write_config(self, *, speedup: float, port: int) -> AppConfig:
+    def write_config(self, *, speedup: float, port: int, kiosk_port: int = 0) -> AppConfig:
         """The appliance's TOML config for the next start (new port, new WAV speed-up)."""
         p, dev = self.pki, self.pki.devices[DEVICE]
         text = "\n".join([
             'profile = "dev"', f'credentials_dir = "{self.creds}"', "",
             "[device]", f'org = "{ORG}"', f'device_id = "{DEVICE}"', "",
-            "[api]", 'host = "127.0.0.1"', f"port = {port}", "",
+            "[api]", 'host = "127.0.0.1"', f"port = {port}", f"kiosk_port = {kiosk_port or free_port()}", "",
             "[store]", f'data_dir = "{self.root / "data"}"', "",
             "[audio]", 'source = "wav"', f'wav_path = "{self.wav}"', f"speedup = {speedup:.3f}",
             "chunk_seconds = 2.0", "",
@@ -211,8 +212,9 @@ class SoakWorld:
         """Start `spreekkamer serve` in its own process group on a new port; returns its base URL."""
         if self.service is not None and self.service.poll() is None:
             raise RuntimeError("the service is already running")
-        port = free_port()
-        self.write_config(speedup=speedup, port=port)
+        port, kiosk_port = free_port(), free_port()
+        self.write_config(speedup=speedup, port=port, kiosk_port=kiosk_port)
+        self.kiosk_url = f"http://127.0.0.1:{kiosk_port}"  # the kiosk side's own loopback listener
         cmd = [PYTHON, "-m", "appliance.cli", "serve", "--config", str(self.config_path)]
         if not self.model:
             cmd.append("--no-model")

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from appliance.api.app import create_app
+from appliance.api.app import create_apps
 from appliance.box.accounts import create_user
 from appliance.box.config import (
     ApiConfig,
@@ -56,6 +56,8 @@ class Stack:
     receiver_config: ReceiverConfig
     worker: httpx.Client
     worker_credentials: tuple[str, str] = (WORKER[0], WORKER[2])
+    kiosk_url: str = ""
+    """The kiosk side: its own listener on loopback (the worker side has no kiosk route)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def wait_state(self, contact_id: str, states: set[str], timeout: float = 120.0) -> dict[str, Any]:
@@ -113,7 +115,7 @@ class Stack:
         c.raise_for_status()
         cid = c.json()["id"]
         self.worker.post(f"/api/contacts/{cid}/consent/ask").raise_for_status()
-        kiosk = httpx.Client(base_url=self.base_url, timeout=10)
+        kiosk = httpx.Client(base_url=self.kiosk_url, timeout=10)
         shown = kiosk.get("/api/kiosk/state").json()
         kiosk.post("/api/kiosk/consent", json={"choice": "granted", "language": "nl",
                                                 "text_version": shown["text_version"],
@@ -168,7 +170,7 @@ def running_stack(wav: Path, *, speedup: float = 3.0, load_model: bool = True) -
         http_port = free_port()
         config = AppConfig(
             device=DeviceConfig(org=ORG, device_id=DEVICE),
-            api=ApiConfig(port=http_port),
+            api=ApiConfig(port=http_port, kiosk_port=free_port()),
             store=StoreConfig(data_dir=root / "data"),
             audio=AudioConfig(source="wav", wav_path=wav, speedup=speedup),
             sync=SyncConfig(broker_port=mqtt_port, ca_file=pki.ca_cert, cert_file=dev.cert,
@@ -185,14 +187,19 @@ def running_stack(wav: Path, *, speedup: float = 3.0, load_model: bool = True) -
             holder["a"] = build_appliance(config, load_model=load_model)
             return holder["a"]
 
-        server, thread = _server_thread(create_app(build), http_port)
+        worker_app, kiosk_app = create_apps(build)
+        server, thread = _server_thread(worker_app, http_port)
+        kiosk_server, kiosk_thread = _server_thread(kiosk_app, config.api.kiosk_port)
         base = f"http://127.0.0.1:{http_port}"
         worker = httpx.Client(base_url=base, timeout=30)
         worker.post("/api/session", json={"username": WORKER[0], "password": WORKER[2]}).raise_for_status()
         try:
-            yield Stack(root, base, config, holder["a"], broker, receiver, rconf, worker)
+            yield Stack(root, base, config, holder["a"], broker, receiver, rconf, worker,
+                        kiosk_url=f"http://127.0.0.1:{config.api.kiosk_port}")
         finally:
             worker.close()
+            kiosk_server.should_exit = True
+            kiosk_thread.join(timeout=15)
             server.should_exit = True
             thread.join(timeout=15)
             receiver.stop()

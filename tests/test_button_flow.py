@@ -11,7 +11,7 @@ from tests.stack import Stack
 @pytest.mark.slow
 def test_button_presses_drive_one_contact(appliance_server: Stack) -> None:
     s = appliance_server
-    kiosk = httpx.Client(base_url=s.base_url, timeout=10)
+    kiosk = httpx.Client(base_url=s.kiosk_url, timeout=10)
     led = s.appliance.room.led  # type: ignore[attr-defined]
     cid = s.worker.post("/api/contacts", json={"dossier_ref": "D-BUTTON-1", "template_id": "intake"}).json()["id"]
 

@@ -12,7 +12,7 @@ from tests.stack import Stack
 
 
 def _validated_manual_report(s: Stack, dossier: str) -> str:
-    kiosk = httpx.Client(base_url=s.base_url, timeout=10)
+    kiosk = httpx.Client(base_url=s.kiosk_url, timeout=10)
     cid = s.worker.post("/api/contacts", json={"dossier_ref": dossier, "template_id": "intake"}).json()["id"]
     s.worker.post(f"/api/contacts/{cid}/manual").raise_for_status()
     working = s.worker.get(f"/api/contacts/{cid}/draft").json()["working"]

@@ -39,7 +39,7 @@ def _pcm_sample(wav: Path) -> bytes:
 @pytest.mark.slow
 def test_conversation_end_to_end(appliance_server: Stack, demo_wav: Path) -> None:
     s = appliance_server
-    kiosk = httpx.Client(base_url=s.base_url, timeout=10)
+    kiosk = httpx.Client(base_url=s.kiosk_url, timeout=10)
 
     contact = s.worker.post("/api/contacts", json={"dossier_ref": "D-2026-0001", "template_id": "intake"})
     assert contact.status_code == 201, contact.text
@@ -138,7 +138,7 @@ def test_health_and_schema(appliance_server: Stack) -> None:
     while not httpx.get(f"{s.base_url}/health", timeout=30).json()["sync"]["connected"]:
         assert time.monotonic() < deadline, "relay never connected"
         time.sleep(0.2)
-    schema = httpx.get(f"{s.base_url}/openapi.json", timeout=10).json()
+    schema = httpx.get(f"{s.kiosk_url}/openapi.json", timeout=10).json()
     assert "/api/kiosk/consent" in schema["paths"]
 
 

@@ -100,7 +100,7 @@ def kiosk_page(browser: Any, appliance_server: Any, request: pytest.FixtureReque
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{appliance_server.base_url}/kiosk", timeout=WAIT_MS)
+    page.goto(f"{appliance_server.kiosk_url}/kiosk", timeout=WAIT_MS)
     # Loaded: texts fetched (the language row is built from them). The room may still be showing
     # an earlier test's outcome; each test asks a new question, which replaces it.
     page.wait_for_function(f"() => document.querySelectorAll('button.lang').length === {len(LANGUAGES)}")

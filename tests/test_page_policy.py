@@ -20,7 +20,8 @@ def _directives(policy: str) -> dict[str, list[str]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("page", ["/worker", "/kiosk"])
 def test_screen_pages_carry_their_policy_as_a_header(appliance_server: Stack, page: str) -> None:
-    res = httpx.get(f"{appliance_server.base_url}{page}", timeout=10)
+    side = appliance_server.kiosk_url if page == "/kiosk" else appliance_server.base_url
+    res = httpx.get(f"{side}{page}", timeout=10)
     assert res.status_code == 200, res.text
     header = res.headers.get("content-security-policy")
     assert header, f"{page} is served without a Content-Security-Policy header"
@@ -38,7 +39,7 @@ def test_screen_pages_carry_their_policy_as_a_header(appliance_server: Stack, pa
 
 @pytest.mark.slow
 def test_kiosk_plays_speech_only_from_blobs(appliance_server: Stack) -> None:
-    res = httpx.get(f"{appliance_server.base_url}/kiosk", timeout=10)
+    res = httpx.get(f"{appliance_server.kiosk_url}/kiosk", timeout=10)
     sent = _directives(res.headers["content-security-policy"])
     assert sent["media-src"] == ["blob:"]
     assert sent["form-action"] == ["'none'"]
@@ -47,7 +48,8 @@ def test_kiosk_plays_speech_only_from_blobs(appliance_server: Stack) -> None:
 @pytest.mark.slow
 def test_only_the_two_pages_get_the_screens_policy(appliance_server: Stack) -> None:
     # The validated report's HTML page styles itself inline, so the policy is not put on every answer.
-    for path in ("/static/worker/main.js", "/api/kiosk/state"):
-        res = httpx.get(f"{appliance_server.base_url}{path}", timeout=10)
+    for side, path in ((appliance_server.base_url, "/static/worker/main.js"),
+                       (appliance_server.kiosk_url, "/api/kiosk/state")):
+        res = httpx.get(f"{side}{path}", timeout=10)
         assert res.status_code == 200, path
         assert "content-security-policy" not in res.headers, path

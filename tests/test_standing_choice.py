@@ -24,7 +24,7 @@ def _eventually(check: Callable[[], bool], timeout: float = 20.0) -> None:
 @pytest.mark.slow
 def test_revocation_in_one_room_sets_manual_path_in_another(appliance_server: Stack) -> None:
     s = appliance_server
-    kiosk = httpx.Client(base_url=s.base_url, timeout=10)
+    kiosk = httpx.Client(base_url=s.kiosk_url, timeout=10)
     key = (s.config.credentials_dir / "dossier-key").read_bytes().strip()  # type: ignore[operator]
     with s.other_room() as room2:
         cid = s.worker.post("/api/contacts", json={"dossier_ref": "D-TRAVEL-7", "template_id": "intake"}).json()["id"]

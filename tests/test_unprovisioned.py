@@ -20,12 +20,12 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "kiosk"
 
 @pytest.mark.slow
 def test_unprovisioned_box_refuses_and_explains(tmp_path: Path) -> None:
-    port = free_port()
+    port, kiosk_port = free_port(), free_port()
     conf = tmp_path / "box.toml"
     conf.write_text(
         'profile = "production"\n'
         f'credentials_dir = "{tmp_path / "creds"}"\n\n'
-        f'[api]\nhost = "127.0.0.1"\nport = {port}\n\n'
+        f'[api]\nhost = "127.0.0.1"\nport = {port}\nkiosk_port = {kiosk_port}\n\n'
         f'[store]\ndata_dir = "{tmp_path / "data"}"\n\n'
         '[audio]\nsource = "pyaudio"\n\n'
         f'[sync]\nca_file = "{tmp_path / "ca.crt"}"\ncert_file = "{tmp_path / "dev.crt"}"\n'
@@ -47,7 +47,8 @@ def test_unprovisioned_box_refuses_and_explains(tmp_path: Path) -> None:
         assert health.status_code == 503
         problems = health.json()["problems"]
         assert any("certificate" in p for p in problems), problems
-        assert httpx.get(f"{base}/api/kiosk/state").json()["state"] == "out_of_service"
+        kiosk = f"http://127.0.0.1:{kiosk_port}"  # the kiosk side listens apart, on loopback
+        assert httpx.get(f"{kiosk}/api/kiosk/state").json()["state"] == "out_of_service"
         assert httpx.post(f"{base}/api/contacts", json={"dossier_ref": "X", "template_id": "intake"}).status_code == 503
         assert not (tmp_path / "data").exists(), "nothing is stored on an unprovisioned box"
         with sync_api.sync_playwright() as p:
@@ -55,7 +56,7 @@ def test_unprovisioned_box_refuses_and_explains(tmp_path: Path) -> None:
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"])
             page = browser.new_page(viewport={"width": 800, "height": 480})
-            page.goto(f"{base}/kiosk")
+            page.goto(f"{kiosk}/kiosk")
             page.wait_for_selector("#view-unprovisioned:not([hidden])", timeout=15_000)
             assert "niet ingesteld" in page.inner_text("#view-unprovisioned")
             ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -258,8 +258,8 @@ def test_manual_path_for_a_declined_contact(page: Page, appliance_server: Any) -
     page.click("#cp-actions [data-act='consent/ask']")
     expect(page.locator("#cp-consent")).to_have_attribute("data-consent", "asked")
     # The client answers on the kiosk, which needs no login; the worker screen follows live.
-    shown = httpx.get(f"{appliance_server.base_url}/api/kiosk/state", timeout=10).json()
-    kiosk = httpx.post(f"{appliance_server.base_url}/api/kiosk/consent", timeout=10,
+    shown = httpx.get(f"{appliance_server.kiosk_url}/api/kiosk/state", timeout=10).json()
+    kiosk = httpx.post(f"{appliance_server.kiosk_url}/api/kiosk/consent", timeout=10,
                        json={"choice": "declined", "language": "nl", "text_version": shown["text_version"],
                              "screen": shown["screen"]})
     assert kiosk.status_code == 200, kiosk.text

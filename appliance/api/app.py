@@ -1,4 +1,7 @@
-"""The FastAPI application: kiosk, worker and health endpoints around one `Appliance`."""
+"""The FastAPI applications around one `Appliance`: the worker side (worker screen, its API and
+health), served to the LAN over TLS, and the kiosk side (the client's consent screen and its
+API), served on loopback only, to the Chromium kiosk on the box itself. Two listeners, two
+apps: a kiosk route simply does not exist on the LAN listener."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -71,8 +74,70 @@ class PagePolicy:
         await self.app(scope, receive, send_with_policy)
 
 
+def _handlers(app: FastAPI) -> None:
+    """The room's refusals as HTTP answers, alike on both listeners."""
+
+    @app.exception_handler(IllegalTransition)
+    async def illegal(_: Request, exc: IllegalTransition) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(RoomError)
+    async def room_error(_: Request, exc: RoomError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(ContactNotFound)
+    async def not_found(_: Request, exc: ContactNotFound) -> JSONResponse:
+        return JSONResponse({"detail": f"no contact {exc}"}, status_code=404)
+
+    @app.exception_handler(KeyError)
+    async def key_error(_: Request, exc: KeyError) -> JSONResponse:
+        return JSONResponse({"detail": f"not found: {exc}"}, status_code=404)
+
+
+def create_kiosk_app() -> FastAPI:
+    """The kiosk side, for the loopback listener; `state.appliance` is set once the worker side
+    has built the Appliance (until then every kiosk request answers 503)."""
+
+    def ready(request: Request) -> None:
+        if getattr(request.app.state, "appliance", None) is None:
+            raise HTTPException(status_code=503, detail="the appliance is starting")
+
+    app = FastAPI(title="Spreekkamer kiosk", version=__version__, dependencies=[Depends(ready)])
+    app.state.appliance = None
+    app.include_router(kiosk.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(PagePolicy, policies={"/kiosk": page_policy("kiosk.html")})
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/kiosk")
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """The kiosk side is up and the appliance built (the kiosk launcher waits for this)."""
+        return {"status": "ok", "version": __version__}
+
+    _handlers(app)
+    return app
+
+
+def create_apps(build: Callable[[], Any], *, on_ready: Callable[[], None] | None = None) -> tuple[FastAPI, FastAPI]:
+    """The worker app (which builds the Appliance, loading models, before it reports ready) and
+    the kiosk app on the same Appliance."""
+    kiosk_app = create_kiosk_app()
+    worker_app: FastAPI
+
+    def ready() -> None:
+        kiosk_app.state.appliance = worker_app.state.appliance
+        if on_ready is not None:
+            on_ready()
+
+    worker_app = create_app(build, on_ready=ready)
+    return worker_app, kiosk_app
+
+
 def create_app(build: Callable[[], Any], *, on_ready: Callable[[], None] | None = None) -> FastAPI:
-    """`build` makes the Appliance (loading models) before the app reports ready."""
+    """The worker side; `build` makes the Appliance (loading models) before the app reports ready."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -85,11 +150,10 @@ def create_app(build: Callable[[], Any], *, on_ready: Callable[[], None] | None 
             app.state.appliance.close()
 
     app = FastAPI(title="Spreekkamer appliance", version=__version__, lifespan=lifespan)
-    app.include_router(kiosk.router)
     app.include_router(session.router)
     app.include_router(worker.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(PagePolicy, policies={"/worker": page_policy("worker.html"), "/kiosk": page_policy("kiosk.html")})
+    app.add_middleware(PagePolicy, policies={"/worker": page_policy("worker.html")})
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -115,20 +179,5 @@ def create_app(build: Callable[[], Any], *, on_ready: Callable[[], None] | None 
             body["status"] = "failing"
         return JSONResponse(body, status_code=503 if bad else 200)
 
-    @app.exception_handler(IllegalTransition)
-    async def illegal(_: Request, exc: IllegalTransition) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
-
-    @app.exception_handler(RoomError)
-    async def room_error(_: Request, exc: RoomError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
-
-    @app.exception_handler(ContactNotFound)
-    async def not_found(_: Request, exc: ContactNotFound) -> JSONResponse:
-        return JSONResponse({"detail": f"no contact {exc}"}, status_code=404)
-
-    @app.exception_handler(KeyError)
-    async def key_error(_: Request, exc: KeyError) -> JSONResponse:
-        return JSONResponse({"detail": f"not found: {exc}"}, status_code=404)
-
+    _handlers(app)
     return app

@@ -33,8 +33,10 @@ class DeviceConfig(_Section):
 class ApiConfig(_Section):
     """The HTTP service for the kiosk and worker screens."""
 
-    host: Annotated[str, Field(description="Address to listen on. The dev profile only allows loopback.")] = "127.0.0.1"
-    port: Annotated[int, Field(ge=1, le=65535, description="TCP port to listen on.")] = 8080
+    host: Annotated[str, Field(description="Address the worker side (worker screen and its API) listens on. The dev profile only allows loopback.")] = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535, description="TCP port of the worker side.")] = 8080
+    tls: Annotated[bool, Field(description="Serve the worker side over HTTPS with the box's certificate (sync.cert_file, made by the organisation's CA at enrolment and renewed by 'device rotate') and its key (sync.key_credential). Required off loopback.")] = False
+    kiosk_port: Annotated[int, Field(ge=1, le=65535, description="TCP port of the kiosk side (the client's consent screen), which listens on 127.0.0.1 only: nothing on the network can answer for the client.")] = 8081
     session_hours: Annotated[float, Field(gt=0, le=24, description="Lifetime of a worker login session, in hours.")] = 8.0
 
 
@@ -134,6 +136,10 @@ class AppConfig(_Section):
             for name, host in (("api.host", self.api.host), ("sync.broker_host", self.sync.broker_host)):
                 if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
                     raise ValueError(f"{name}: the dev profile only uses loopback addresses, not {host!r}")
+        if not self.api.tls and self.api.host != "localhost" and not ipaddress.ip_address(self.api.host).is_loopback:
+            raise ValueError(f"api.tls: the worker side on {self.api.host!r} reaches the network, so it must use TLS")
+        if self.api.kiosk_port == self.api.port:
+            raise ValueError("api.kiosk_port: the kiosk side needs a port of its own")
         if self.audio.source == "wav" and self.profile == "production":
             raise ValueError("audio.source: a production box records from a microphone ('pyaudio')")
         return self

@@ -33,8 +33,8 @@ from appliance.review.report import (
     report_as_draft,
 )
 from appliance.sync import outbox
-from appliance.sync.outbox import stamp
 from appliance.sync.envelope import seal_report
+from appliance.sync.outbox import stamp
 from appliance.transcript import ModelStamp
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,8 @@
 # Waits for the appliance's health endpoint so the client never sees a browser error page.
 set -eu
 
-URL="${SPREEKKAMER_KIOSK_URL:-http://127.0.0.1:8080/kiosk}"
-HEALTH="${SPREEKKAMER_HEALTH_URL:-http://127.0.0.1:8080/health}"
+URL="${SPREEKKAMER_KIOSK_URL:-http://127.0.0.1:8081/kiosk}"
+HEALTH="${SPREEKKAMER_HEALTH_URL:-http://127.0.0.1:8081/health}"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 i=0
