@@ -45,16 +45,16 @@ def test_the_worker_side_has_no_kiosk_route() -> None:
 def test_the_kiosk_side_listens_on_loopback_whatever_the_worker_side_does(tmp_path: Path) -> None:
     config = box_config(tmp_path)
     lan = config.model_copy(update={"profile": "production",
-                                    "api": ApiConfig(host="0.0.0.0", port=8443, tls=True, kiosk_port=8081)})  # noqa: S104
+                                    "api": ApiConfig(host="0.0.0.0", port=8443, tls=True, kiosk_port=8081)})
     worker, kiosk = listener_configs(lan, object(), object())
-    assert (worker.host, worker.port, worker.ssl_certfile) == ("0.0.0.0", 8443, str(config.sync.cert_file))  # noqa: S104
+    assert (worker.host, worker.port, worker.ssl_certfile) == ("0.0.0.0", 8443, str(config.sync.cert_file))
     assert worker.ssl_keyfile and Path(worker.ssl_keyfile).name == "tls-key"
     assert (kiosk.host, kiosk.port, kiosk.ssl_certfile) == (KIOSK_HOST, 8081, None) and KIOSK_HOST == "127.0.0.1"
 
 
 def test_the_worker_side_off_loopback_must_use_tls(tmp_path: Path) -> None:
     data = box_config(tmp_path).model_dump()
-    data.update(profile="production", api={"host": "0.0.0.0", "port": 8443, "tls": False})  # noqa: S104
+    data.update(profile="production", api={"host": "0.0.0.0", "port": 8443, "tls": False})
     data["audio"] = {**data["audio"], "source": "pyaudio"}
     with pytest.raises(ValidationError, match="must use TLS"):
         AppConfig.model_validate(data)
