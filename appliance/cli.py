@@ -18,12 +18,15 @@ def _config(args: argparse.Namespace) -> AppConfig:
 
 
 def _with_dev_audio(config: AppConfig) -> AppConfig:
-    """The dev profile plays a synthetic conversation when no WAV is configured."""
+    """The dev profile plays a synthetic conversation when no WAV is configured: two
+    microphones (worker left, client right), so the transcript names who spoke."""
     if config.profile != "dev" or config.audio.source != "wav" or config.audio.wav_path is not None:
         return config
+    from appliance.box.config import DEV_HOME
     from appliance.service.devprofile import ensure_demo_wav
 
-    audio = config.audio.model_copy(update={"wav_path": ensure_demo_wav()})
+    demo = ensure_demo_wav(DEV_HOME / "demo-gesprek-stereo.wav", stereo=True)
+    audio = config.audio.model_copy(update={"wav_path": demo, "channels": 2})
     return config.model_copy(update={"audio": audio})
 
 
@@ -50,7 +53,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problems:
         # Refuse to record, say why (health for IT, a neutral screen for the client), stay up.
         logging.getLogger(__name__).error("not provisioned: %s", "; ".join(problems))
-        worker_app = kiosk_app = create_unprovisioned_app(problems, config.kiosk.default_language)
+        worker_app = create_unprovisioned_app(problems, config.kiosk.default_language)
+        kiosk_app = create_unprovisioned_app(problems, config.kiosk.default_language, kiosk_side=True)
         notify_ready()
     else:
         worker_app, kiosk_app = create_apps(lambda: build_appliance(config, load_model=not args.no_model),

@@ -47,6 +47,8 @@ def test_unprovisioned_box_refuses_and_explains(tmp_path: Path) -> None:
         assert health.status_code == 503
         problems = health.json()["problems"]
         assert any("certificate" in p for p in problems), problems
+        assert str(tmp_path) not in health.text, "where the box keeps its keys is not for the network"
+        assert httpx.get(f"{base}/api/kiosk/state").status_code == 503  # the kiosk is not on this side
         kiosk = f"http://127.0.0.1:{kiosk_port}"  # the kiosk side listens apart, on loopback
         assert httpx.get(f"{kiosk}/api/kiosk/state").json()["state"] == "out_of_service"
         assert httpx.post(f"{base}/api/contacts", json={"dossier_ref": "X", "template_id": "intake"}).status_code == 503
