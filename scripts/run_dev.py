@@ -57,7 +57,7 @@ def main() -> int:
     config = AppConfig()
     login = ensure_dev_home(config)
     ensure_dev_worker(config, login)
-    ensure_demo_wav()
+    ensure_demo_wav(DEV_HOME / "demo-gesprek-stereo.wav", stereo=True)  # what serve plays
     # The broker drops to the `mosquitto` user, which must be able to reach its folder.
     DEV_HOME.chmod(0o711)
     pki = load_dev_pki(config.sync.ca_file.parent, org=config.device.org)

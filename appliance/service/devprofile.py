@@ -70,8 +70,10 @@ def ensure_dev_worker(config: AppConfig, login: DevLogin) -> None:
         store.close()
 
 
-def ensure_demo_wav(target: Path = DEV_HOME / "demo-gesprek.wav") -> Path:
-    """Synthesize the demo conversation (16 kHz mono) with espeak-ng and sox, once."""
+def ensure_demo_wav(target: Path = DEV_HOME / "demo-gesprek.wav", *, stereo: bool = False) -> Path:
+    """Synthesize the demo conversation (16 kHz) with espeak-ng and sox, once. Mono, or with
+    `stereo` as two microphones: the worker on the left, the client on the right, each hearing
+    the other 15 dB quieter, as a room's two-microphone board does."""
     if target.exists():
         return target
     for tool in ("espeak-ng", "sox"):
@@ -89,6 +91,12 @@ def ensure_demo_wav(target: Path = DEV_HOME / "demo-gesprek.wav") -> Path:
             fixed = Path(tmp) / f"{i}-16k.wav"
             subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(fixed), "pad", "0", "0.6"],
                            check=True, timeout=60)
+            if stereo:
+                two = Path(tmp) / f"{i}-2ch.wav"
+                # remix: the speaker's own microphone at full level, the other one 15 dB down.
+                channels = ("1", "1v0.178") if speaker == "worker" else ("1v0.178", "1")
+                subprocess.run(["sox", str(fixed), str(two), "remix", *channels], check=True, timeout=60)
+                fixed = two
             parts.append(str(fixed))
         tmp_out = target.with_suffix(".tmp.wav")
         subprocess.run(["sox", *parts, str(tmp_out)], check=True, timeout=60)
