@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from appliance.sync import topics
 from provisioning.bundle import Bundle, validate_config
 from provisioning.creds import Sealer
 from provisioning.org import (
@@ -143,6 +144,8 @@ def enrol_device(org: Org, device_id: str, out: Path, *, profile: str, sealer: S
     check_id("device id", device_id)
     if device_id == RECEIVER_CN:
         raise ProvisioningError(f"device id {RECEIVER_CN!r} is reserved for the central receiver")
+    if device_id in topics.RESERVED_SEGMENTS:
+        raise ProvisioningError(f"device id {device_id!r} is reserved: it names central's topics")
     registry = load_registry(org)
     if device_id in registry:
         state = registry[device_id].status

@@ -101,3 +101,12 @@ def test_enrolment_gives_the_box_a_server_certificate_for_its_addresses(fleet: F
     assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["10.20.0.7"]
     toml = (out / "config.toml").read_text()
     assert "tls = true" in toml and "kiosk_port = 8081" in toml
+
+
+@pytest.mark.parametrize("reserved", ["flags", "receiver"])
+def test_a_device_cannot_be_named_after_central_topics(fleet: Fleet, reserved: str) -> None:  # noqa: F811
+    from tests.test_provisioning import provision
+
+    assert provision(["device", "enrol", str(fleet.org), "--device", reserved, "--profile", "dev",
+                      "--out", str(fleet.root / f"bundle-{reserved}")]) != 0
+    assert not (fleet.root / f"bundle-{reserved}").exists()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 ROOT = "spreekkamer/v1"
+RESERVED_SEGMENTS = frozenset({"flags"})
+"""Topic segments with a meaning of their own under an org: no device may be called so, or its
+own topics (and broker ACL) would overlap central's retained standing-choice flags."""
 SHARED_REPORTS = f"$share/receivers/{ROOT}/+/+/reports"
 """What receivers subscribe to: one receiver in the group gets each report."""
 
