@@ -159,3 +159,19 @@ def test_session_defaults_to_the_real_clock(store: Store) -> None:
     assert session_user(store, token) is not None
     with pytest.raises(ValueError, match="timezone"):
         session_user(store, token, now=datetime(2026, 1, 1))
+
+
+def test_a_password_is_bounded_alike_at_creation_and_at_login(store: Store) -> None:
+    from pydantic import ValidationError
+
+    from appliance.api.schemas import LoginBody
+    from appliance.box.accounts import MAX_PASSWORD_CHARS
+
+    longest = "x" * (MAX_PASSWORD_CHARS - 8) + "Aa1!Bb2@"
+    create_user(store, "jan.claes", "Jan Claes", "worker", longest)
+    LoginBody(username="jan.claes", password=longest)  # what can be set can be typed in
+    assert authenticate(store, "jan.claes", longest, T0).username == "jan.claes"
+    with pytest.raises(AccountError, match="at most"):
+        create_user(store, "els.maes", "Els Maes", "worker", longest + "z")
+    with pytest.raises(ValidationError):
+        LoginBody(username="jan.claes", password=longest + "z")

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from appliance.box.accounts import MAX_PASSWORD_CHARS
 from appliance.draft import Draft
 
 
@@ -17,7 +18,7 @@ class LoginBody(_Body):
     """Worker login."""
 
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
 
 
 class UserOut(BaseModel):

@@ -22,7 +22,8 @@ from appliance.store.db import Store
 
 Role = Literal["worker", "admin"]
 MIN_PASSWORD_CHARS = 12
-MAX_PASSWORD_CHARS = 1024
+MAX_PASSWORD_CHARS = 256
+"""The same bound at account creation and at login (a longer one could be set but never typed in)."""
 BACKOFF_AFTER = 3
 """Failures before each further attempt has to wait (1 s, 2 s, 4 s, … doubling)."""
 LOCK_AFTER = 10
