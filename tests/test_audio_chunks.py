@@ -132,6 +132,22 @@ def test_damage_in_the_middle_keeps_later_audio_on_its_timeline(
     assert chunks.read_span("c1", 5.0, 6.0).pcm == pcm[5 * RATE * 2 : 6 * RATE * 2]
 
 
+def test_a_span_decrypts_only_the_chunks_it_covers(chunks: AudioChunks, keys: DataKeys) -> None:
+    # Hearing a cited passage of a long contact must not decrypt the whole recording: a damaged
+    # chunk elsewhere is neither read nor reported, and one inside the span is.
+    keys.create("c1")
+    pcm = tone(7.0)
+    record(chunks, "c1", pcm)
+    first = chunk_files(chunks, "c1")[0]
+    data = bytearray(first.read_bytes())
+    data[100] ^= 0x40
+    first.write_bytes(bytes(data))
+    span = chunks.read_span("c1", 4.5, 5.5)
+    assert span.damaged == []
+    assert span.pcm == pcm[int(4.5 * RATE) * 2 : int(5.5 * RATE) * 2]
+    assert [d.split(":")[0] for d in chunks.read_span("c1", 1.0, 3.0).damaged] == ["000000.chunk"]
+
+
 def test_swapped_or_moved_chunks_fail_authentication(
     store: Store, chunks: AudioChunks, keys: DataKeys
 ) -> None:

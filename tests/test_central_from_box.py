@@ -28,6 +28,12 @@ def test_validated_conversation_reaches_the_central_dossier_with_its_facts(appli
     working: dict[str, Any] = s.worker.get(f"/api/contacts/{cid}/draft").json()["working"]
     sentences = [x for sec in working["sections"] for x in sec["sentences"]]
     assert len(sentences) >= 2, "the demo draft has at least two sentences"
+    # A cited passage can be heard; a span that is not a stretch of seconds is refused plainly.
+    heard = s.worker.get(f"/api/contacts/{cid}/audio", params={"start": 1.0, "end": 3.0})
+    assert heard.status_code == 200 and heard.content[:4] == b"RIFF"
+    for start, end in (("inf", "inf"), ("nan", "2"), ("3", "1"), ("2", "2")):
+        refused = s.worker.get(f"/api/contacts/{cid}/audio", params={"start": start, "end": end})
+        assert refused.status_code == 422, (start, end, refused.status_code)
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     # The worker states what the conversation agreed, as typed facts on two sentences.
     sentences[0]["fact"] = {"kind": "appointment", "fields": {"date": tomorrow, "time": "09:30",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import wave
 from typing import Any
 
@@ -181,6 +182,8 @@ def audio(contact_id: str, request: Request, user: Worker,
     """A stretch of the recording as WAV, to hear a cited passage."""
     app = _app(request)
     app.room.get(contact_id)
+    if not (math.isfinite(start) and math.isfinite(end)) or end <= start:
+        raise HTTPException(status_code=422, detail="start and end must be seconds, with start before end")
     if end - start > 600:
         raise HTTPException(status_code=400, detail="at most 10 minutes at a time")
     try:

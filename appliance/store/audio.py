@@ -109,22 +109,24 @@ class AudioChunks:
             raise NoAudio(f"contact {contact_id}: no audio recorded")
         key = self._keys.get(contact_id)
         damaged = [f"{name}: unfinished write interrupted by a crash; lost" for name in leftovers]
+        fmt = next(((r.row.sample_rate, r.row.channels) for r in refs if r.row), None)
         loaded: dict[int, tuple[ChunkHeader, bytes]] = {}
-        for ref in refs:
-            try:
-                loaded[ref.seq] = self._load(key, contact_id, folder, ref)
-            except (OSError, ChunkError, SealError) as exc:
-                damaged.append(f"{ref.file_name}: {exc}")
-        first = next((h for h, _ in loaded.values()), None) or next((r.row for r in refs if r.row), None)
-        if first is None:
+        if fmt is None:  # no chunk rows (a crash between file and row): the files must say
+            for ref in refs:
+                self._try_load(key, contact_id, folder, ref, loaded, damaged)
+            fmt = next(((h.sample_rate, h.channels) for h, _ in loaded.values()), None)
+        if fmt is None:
             return AudioClip(b"", 16000, 1, damaged)
-        rate, channels = first.sample_rate, first.channels
+        rate, channels = fmt
         frame_bytes = SAMPLE_BYTES * channels
         lo = math.floor(start_s * rate)
         hi = math.inf if math.isinf(end_s) else math.ceil(end_s * rate)
         out, offset = bytearray(), 0
         for ref in refs:
-            got = loaded.get(ref.seq)
+            if ref.row is not None and not (offset + ref.row.frames > lo and offset < hi):
+                offset += ref.row.frames  # outside the span: never decrypted
+                continue
+            got = loaded.get(ref.seq) or self._try_load(key, contact_id, folder, ref, loaded, damaged)
             if got is None:  # damaged: keep its place on the timeline when its length is known
                 offset += ref.row.frames if ref.row else 0
                 continue
@@ -139,6 +141,16 @@ class AudioChunks:
         for line in damaged:
             log.warning("contact %s audio damaged: %s", contact_id, line)
         return AudioClip(bytes(out), rate, channels, damaged)
+
+    def _try_load(self, key: bytes, contact_id: str, folder: Path, ref: _ChunkRef,
+                  loaded: dict[int, tuple[ChunkHeader, bytes]], damaged: list[str]) -> tuple[ChunkHeader, bytes] | None:
+        """Decrypt and verify one chunk, noting it as damaged when it cannot be read."""
+        try:
+            loaded[ref.seq] = self._load(key, contact_id, folder, ref)
+        except (OSError, ChunkError, SealError) as exc:
+            damaged.append(f"{ref.file_name}: {exc}")
+            return None
+        return loaded[ref.seq]
 
     def seconds(self, contact_id: str) -> float:
         """Recorded duration according to the chunk rows (no decryption)."""
