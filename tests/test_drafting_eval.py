@@ -2,6 +2,7 @@
 conversations (no audio: turn times are laid out from the text), and drafting speed."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -89,13 +90,17 @@ def test_audio_eval_reuses_cached_transcripts_and_prints_the_table(tmp_path: Pat
     convs, cache, transcripts = _cached_eval_folder(tmp_path)
     command = [str(Path(sys.executable).with_name("spreekkamer")), "eval", str(convs), "--transcripts-from", "audio",
                "--cache", str(cache), "--transcripts", str(transcripts), "--synth", str(tmp_path / "no-synth.py")]
-    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
+    # The checkout under test, not whichever one the console script was installed from.
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].split() == ["conversation", "WER", "found", "placed", "forbidden", "number", "private", "uncited"]
+    assert lines[0].split() == ["conversation", "WER", "found", "placed", "forbidden", "number", "private", "uncited",
+                                "spoken_share", "length_ratio"]
     row = next(line.split() for line in lines if line.startswith("intake-02"))
     assert 0.0 < float(row[1]) < 1.5  # a word error rate was measured on the cached transcript
-    assert row[4:] == ["0", "0", "0", "0"]
+    assert row[4:8] == ["0", "0", "0", "0"]
+    assert 0.0 <= float(row[8]) <= 1.0 and float(row[9]) > 0.0
     assert any(line.startswith("mean") for line in lines)
 
 
