@@ -1,57 +1,69 @@
-"""The drafting engine: a transcript in, a draft out, every sentence citing its segments.
+"""The drafting engine: a transcript in, a draft in report voice out, every sentence citing
+its segments.
 
-Deterministic and explainable: no language model and no free generation. Each draft
-sentence is the cleaned, third-person text of what was said (a yes/no answer is made a
-statement with the question's own words), placed by cue words and the worker's topic,
-and checked by the verifier before it counts as a claim.
+Deterministic and explainable: no language model and no free generation. What was said is
+cleaned (fillers, self-corrections, colloquial words), put in the third person for the
+right person, a question and its short answer are made one statement, typed facts
+(appointments, documents, what is not decided, amounts) are read and the first three
+written by fixed sentence forms. Every sentence passes the verifier before it is placed;
+asides, echoes and conditions go to `excluded` with the reason, so nothing is dropped.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
-from appliance.draft import Citation, Draft, ExcludedItem, Section, Sentence
-from appliance.drafting import privacy, reliability
+from appliance.draft import Citation, Draft, ExcludedItem, Fact, Section, Sentence
+from appliance.drafting import facts, privacy, reliability
+from appliance.drafting.answers import client_statements, echoes
 from appliance.drafting.confidence import UNSURE_NUMBER, mask_unsure_numbers, segment_confidence
 from appliance.drafting.corrections import corrections_across, is_superseded
-from appliance.drafting.person import Persons, Role, guess_gender, to_third_person
-from appliance.drafting.questions import statement_from_question
+from appliance.drafting.forms import FORMS_VERSION, render
+from appliance.drafting.people import Companion, People, find_people
+from appliance.drafting.person import Persons, Role, to_third_person
+from appliance.drafting.register import drop_interjections, report_words, spoken_marks
+from appliance.drafting.revisions import drop_repeats, drop_revised_amounts
 from appliance.drafting.sections import SectionCues, worker_topic
 from appliance.drafting.speech import clean_utterance, is_acknowledgement
 from appliance.drafting.templates import Template
+from appliance.drafting.units import Unit
 from appliance.drafting.verifier import verify_sentence
 from appliance.transcript import Segment, Transcript
 
-ENGINE = "spreekkamer-regels 1.1"
-RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons) gesprek (weer )?op|gesprek (graag )?opnemen|opname)\b", re.IGNORECASE)
-ANAPHORA = ("dat ", "die ", "dit ", "daar", "daarom", "daarvoor", "daarna")
+ENGINE = f"spreekkamer-regels 2.0 (zinsvormen {FORMS_VERSION})"
+RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons|'t) gesprek (weer )?op|gesprek (graag )?opnemen|opname)\b", re.IGNORECASE)
 _LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ ,]+)+", re.IGNORECASE)
-
-
-@dataclass
-class _Unit:
-    text: str
-    segments: list[Segment]
-    role: str
-    section: str | None
-    flags: list[str] = field(default_factory=list)
+KIND_SECTIONS = {"appointment": ("afspraken", "nieuwe_afspraken"),
+                 "document": ("documenten", "afspraken"), "not_decided": (),
+                 "housing_cost": ("huisvesting",), "income": ("inkomen",), "debt": ("uitgaven_schulden",)}
+FLOW = re.compile(r"(?i)\b(legt uit hoe|hoe het verder gaat|leg(t)? (nu )?uit wat|wat nu gebeurt|eerst de basis"
+                  r"|vertel eens|even terugkomen op)\b")
+ECHO = "Herhaling van wat al gezegd is; de zin die het zegt, citeert dit fragment niet."
 
 
 @dataclass
 class _State:
     template: Template
-    transcript: Transcript
+    people: People
     persons: Persons
     cues: SectionCues
+    on: date
+    segments: dict[str, Segment] = field(default_factory=dict)
     topic: str | None = None
     question: tuple[str, Segment] | None = None
+    addressee: Companion | None = None
     recording_question: bool = False
-    units: list[_Unit] = field(default_factory=list)
+    last_client: str = ""
+    client_question: str = ""
+    last_worker_facts: list[Unit] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
     excluded: list[ExcludedItem] = field(default_factory=list)
 
 
-def _cite(segments: list[Segment]) -> tuple[Citation, ...]:
+def cite(segments: list[Segment]) -> tuple[Citation, ...]:
+    """Citations of segments, in time order, each once."""
     seen: dict[str, Citation] = {}
     for seg in segments:
         seen.setdefault(seg.id, Citation(segment=seg.id, start=seg.start, end=max(seg.end, seg.start + 0.01)))
@@ -59,7 +71,7 @@ def _cite(segments: list[Segment]) -> tuple[Citation, ...]:
 
 
 def _exclude(state: _State, text: str, reason: str, segments: list[Segment]) -> None:
-    state.excluded.append(ExcludedItem(text=text, reason=reason, citations=_cite(segments)))
+    state.excluded.append(ExcludedItem(text=text, reason=reason, citations=cite(segments)))
 
 
 def _role(seg: Segment, sentences: list[str]) -> str:
@@ -69,11 +81,32 @@ def _role(seg: Segment, sentences: list[str]) -> str:
     return "worker_unknown" if sentences and sentences[-1].endswith("?") else "unknown"
 
 
-def _shift(text: str, role: str, persons: Persons) -> str:
+def _voice(text: str, role: str, persons: Persons) -> str:
+    """Report words, third person, no interjections."""
+    text = report_words(text)
+    if role == "worker" and persons.you is None:
+        # The worker speaking of the client as "mevrouw" or "meneer".
+        text = re.sub(r"(?<!^)\b(mevrouw|meneer)\b(?! [A-Z])", persons.client, text)
     if role in ("worker", "client"):
-        shifted_role: Role = "worker" if role == "worker" else "client"
-        return to_third_person(text, shifted_role, persons)
-    return text
+        shifted: Role = "worker" if role == "worker" else "client"
+        text = to_third_person(text, shifted, persons)
+    return drop_interjections(text)
+
+
+def _section(state: _State, kind: str | None, spoken: str, topic_weight: float = 0.5,
+             cued_only: bool = True) -> str | None:
+    ids = {s.id for s in state.template.sections}
+    for candidate in KIND_SECTIONS.get(kind or "", ()):
+        if candidate in ids:
+            return candidate
+    if cued_only and not state.cues.score(spoken) and kind is None:
+        return None
+    return state.cues.best(spoken, state.topic, topic_weight)
+
+
+def _fact_unit(state: _State, fact: Fact, spoken: str, segments: list[Segment]) -> Unit:
+    text = render(fact, "nl", state.persons.client)
+    return Unit(text, list(segments), "worker", _section(state, fact.kind, spoken), fact=fact, form=True)
 
 
 def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -> None:
@@ -83,33 +116,60 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         return
     state.recording_question = False
     state.topic = worker_topic(state.cues, sentences, state.topic)
+    state.addressee = state.people.addressed(sentences[0]) if sentences else None
+    persons = state.persons
+    if state.addressee is not None:
+        label = state.addressee.label(persons.client)
+        persons = replace(persons, you=label, you_gender=state.addressee.gender)
     last = sentences[-1] if sentences else ""
-    state.question = None
-    if last.endswith("?"):
-        state.question = (_shift(_LEADING_WORDS.sub("", last), role, state.persons), seg)
-    for sentence in sentences:
-        if sentence.endswith("?") or is_acknowledgement(sentence):
+    state.question = (_voice(_LEADING_WORDS.sub("", last), role, persons), seg) if last.endswith("?") else None
+    texts = [_voice(s, role, persons) for s in sentences]
+    state.last_worker_facts = []
+    taken: set[int] = set()
+    for index, (sentence, text) in enumerate(zip(sentences, texts, strict=True)):
+        if index in taken or sentence.endswith("?") or is_acknowledgement(sentence):
             continue
         if privacy.is_request(sentence):
             _exclude(state, sentence, "Bevestiging dat iets buiten het verslag blijft.", [seg])
             continue
-        text = _shift(sentence, role, state.persons)
-        section = state.cues.best(sentence, state.topic, 0.5) if state.cues.score(sentence) else None
-        if section is None and not re.search(r"\d", text):
-            _exclude(state, text, "Gespreksverloop zonder inhoud voor een rubriek van het sjabloon.", [seg])
+        if FLOW.search(text):
+            _exclude(state, text, "Uitleg over het verloop van het gesprek.", [seg])
             continue
-        state.units.append(_Unit(text, [seg], "worker", section))
-
-
-def _groups(sentences: list[str]) -> list[list[str]]:
-    """Sentences that lean on the one before ("Dat moet ik opnieuw doen.") stay with it."""
-    groups: list[list[str]] = []
-    for sentence in sentences:
-        if groups and sentence.lower().startswith(ANAPHORA):
-            groups[-1].append(sentence)
+        undecided = facts.not_decided(texts, index)
+        typed = facts.appointment(text, state.on) or facts.document(text, state.client_question)
+        if undecided is not None:
+            taken |= set(undecided[1])
+            state.units = [u for u in state.units if not (u.segments == [seg] and u.text == texts[undecided[1][0]])]
+            unit = _fact_unit(state, undecided[0], " ".join(sentences[i] for i in undecided[1]), [seg])
+        elif typed is not None:
+            unit = _fact_unit(state, typed, sentence, [seg])
+        elif state.last_client and echoes(text, state.last_client):
+            _exclude(state, text, ECHO, [seg])
+            continue
         else:
-            groups.append([sentence])
-    return groups
+            fact = facts.amount(text)
+            section = _section(state, fact.kind if fact else None, sentence)
+            if section is None and not re.search(r"\d", text):
+                _exclude(state, text, "Gespreksverloop zonder inhoud voor een rubriek van het sjabloon.", [seg])
+                continue
+            section = section or state.topic
+            unit = Unit(text, [seg], "worker", section, fact=fact)
+        state.units.append(unit)
+        if unit.form:
+            state.last_worker_facts.append(unit)
+    state.last_client, state.client_question = "", ""
+
+
+def _absorbed(state: _State, seg: Segment, spoken: str) -> bool:
+    """A client's read-back of an appointment or a list of documents: it cites, it adds nothing."""
+    for unit in state.last_worker_facts:
+        source = " ".join(s.text for s in unit.segments)
+        if echoes(spoken, source, 0.5) or (unit.fact is not None and unit.fact.kind == "appointment"
+                                           and re.search(r"\d+ \w+", spoken) and echoes(spoken, source, 0.3)):
+            if seg not in unit.segments:
+                unit.segments.append(seg)
+            return True
+    return False
 
 
 def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -> None:
@@ -118,39 +178,55 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         state.recording_question = False
         return
     question, state.question = state.question, None
-    for index, group in enumerate(_groups(sentences)):
-        spoken = " ".join(group)
-        text = " ".join(_shift(s, role, state.persons) for s in group)
-        segments = [seg]
-        if index == 0 and question is not None:
-            statement = statement_from_question(question[0], text)
-            text = statement if statement is not None else f"{question[0]} {text}"
-            segments = [question[1], seg]
-        elif all(is_acknowledgement(s) for s in group):
+    persons, extra = state.persons, []
+    if state.addressee is not None:
+        persons = replace(persons, me=state.addressee.label(persons.client), me_gender=state.addressee.gender)
+        intro = state.segments.get(state.addressee.introduced_in)
+        extra = [intro] if intro is not None else []
+    shifted = [_voice(s, role, persons) for s in sentences]
+    statements = client_statements(sentences, shifted, question[0] if question else None, state.cues,
+                                   state.people.interpreter is not None, persons.client)
+    flags = [] if role in ("client", "worker") else ["speaker_unknown"]
+    state.client_question = " ".join(s.text for s in statements if s.text.endswith("?"))
+    for position, statement in enumerate(statements):
+        if statement.left_out is not None:
+            _exclude(state, statement.text, statement.left_out, [seg])
             continue
-        flags = [] if role in ("client", "worker") else ["speaker_unknown"]
-        state.units.append(_Unit(text, segments, "client", state.cues.best(spoken, state.topic), flags))
+        if not statement.uses_question and _absorbed(state, seg, statement.spoken):
+            continue
+        segments = [question[1], seg] if statement.uses_question and question else [seg]
+        context = question[0] if question else ""
+        fact = facts.amount(statement.text, context)
+        spoken = f"{statement.spoken} {context if statement.uses_question else ''}"
+        # The worker's topic counts most for the direct answer, less for what follows it.
+        section = _section(state, fact.kind if fact else None, spoken, 2.5 if position == 0 else 1.0, False)
+        state.units.append(Unit(statement.text, segments + extra, "client", section, list(flags), fact=fact))
+    state.last_client = " ".join(shifted)
+    state.last_worker_facts = [u for u in state.last_worker_facts if u.fact is not None and u.fact.kind == "appointment"]
 
 
-def _merge(units: list[_Unit]) -> list[_Unit]:
-    """Consecutive units of one speaker's turn that land in the same section become one sentence."""
-    merged: list[_Unit] = []
+def _merge(units: list[Unit]) -> list[Unit]:
+    """Consecutive plain statements of one turn that land in the same section become one sentence."""
+    merged: list[Unit] = []
     for unit in units:
         last = merged[-1] if merged else None
-        if last is not None and last.section == unit.section and last.role == unit.role \
-                and last.segments[-1].id == unit.segments[0].id:
+        if last is not None and last.section == unit.section and last.role == unit.role and not last.form \
+                and not unit.form and last.segments[-1].id == unit.segments[0].id and len(last.text) < 160 \
+                and (last.fact is None or unit.fact is None):
             last.text = f"{last.text.rstrip()} {unit.text}"
             last.segments += [s for s in unit.segments if s not in last.segments]
             last.flags += [f for f in unit.flags if f not in last.flags]
+            last.fact = last.fact or unit.fact
         else:
-            merged.append(_Unit(unit.text, list(unit.segments), unit.role, unit.section, list(unit.flags)))
+            merged.append(replace(unit, segments=list(unit.segments), flags=list(unit.flags)))
     return merged
 
 
-def _sentence(unit: _Unit, number: int) -> Sentence:
+def _sentence(unit: Unit, number: int) -> Sentence:
     text = unit.text.strip()
     if text and text[-1] not in ".!?":
         text += "."
+    text = text[0].upper() + text[1:] if text else text
     confidence, flags = 1.0, list(unit.flags)
     for seg in unit.segments:
         value, low = segment_confidence(seg)
@@ -159,17 +235,20 @@ def _sentence(unit: _Unit, number: int) -> Sentence:
             flags.append("low_confidence")
     if UNSURE_NUMBER in text:
         flags += [f for f in ("unsure_number", "low_confidence") if f not in flags]
-    return Sentence(id=f"d{number}", text=text, citations=_cite(unit.segments), flags=tuple(flags),
-                    confidence=confidence)
+    if unit.form:
+        flags.append("form")
+    return Sentence(id=f"d{number}", text=text, citations=cite(unit.segments), flags=tuple(flags),
+                    confidence=confidence, fact=unit.fact)
 
 
-def draft_report(template: Template, transcript: Transcript) -> Draft:
-    """Draft a report in `template` from `transcript` (a pure function)."""
+def draft_report(template: Template, transcript: Transcript, on: date | None = None) -> Draft:
+    """Draft a report in `template` from `transcript`; `on` is the contact's date (default today)."""
     # Drafting and verifying both read the transcript with unsure numbers left out, so
     # no sentence can state a number that recognition was not sure of.
     transcript = transcript.model_copy(update={"segments": tuple(mask_unsure_numbers(s) for s in transcript.segments)})
-    workers = [s.text for s in transcript.segments if s.speaker == "worker"]
-    state = _State(template, transcript, Persons(guess_gender(workers)), SectionCues(template))
+    people = find_people(transcript.segments)
+    state = _State(template, people, Persons(people.gender), SectionCues(template), on or date.today(),
+                   {s.id: s for s in transcript.segments})
     kept_out = reliability.unreliable_segments(transcript) | privacy.private_segments(transcript)
     across = corrections_across(list(transcript.segments))
     for seg in transcript.segments:
@@ -188,21 +267,30 @@ def draft_report(template: Template, transcript: Transcript) -> Draft:
             _worker_turn(state, seg, clean.sentences, "worker" if role == "worker" else "unknown")
         else:
             _client_turn(state, seg, clean.sentences, role)
+    units = drop_repeats(drop_revised_amounts(state.units, state.excluded), state.excluded)
+    return _assemble(template, transcript, _merge(units), state.excluded)
+
+
+def _assemble(template: Template, transcript: Transcript, units: list[Unit], excluded: list[ExcludedItem]) -> Draft:
     by_section: dict[str, list[Sentence]] = {s.id: [] for s in template.sections}
     unassigned: list[Sentence] = []
-    for number, unit in enumerate(_merge(state.units), 1):
+    for number, unit in enumerate(units, 1):
         sentence = _sentence(unit, number)
-        violations = verify_sentence(sentence, transcript)
+        violations = verify_sentence(sentence, transcript, form=unit.form)
         if violations:
             raw = " ".join(seg.text for seg in unit.segments)
             kinds = sorted({v.kind for v in violations})
             flags = ("unverified", *(f"violation:{k}" for k in kinds), *sentence.flags)
-            unassigned.append(sentence.model_copy(update={"text": raw, "flags": flags}))
+            unassigned.append(sentence.model_copy(update={"text": raw, "flags": flags, "fact": None}))
         elif unit.section is None:
             unassigned.append(sentence)
+        elif spoken_marks(sentence.text):
+            # Still reads as conversation: shown to the worker, never placed as a statement.
+            flags = (*sentence.flags, *(f"spoken:{m}" for m in spoken_marks(sentence.text)))
+            unassigned.append(sentence.model_copy(update={"flags": flags}))
         else:
             by_section[unit.section].append(sentence)
     sections = tuple(Section(id=s.id, title=s.title("nl"), required=s.required, sentences=tuple(by_section[s.id]))
                      for s in template.sections)
     return Draft(template=template.ref, sections=sections, unassigned=tuple(unassigned),
-                 excluded=tuple(state.excluded), engine=ENGINE)
+                 excluded=tuple(excluded), engine=ENGINE)

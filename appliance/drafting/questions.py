@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 
+from appliance.drafting.verbs import is_known_verb
+
 WH_WORDS = {"wat", "wie", "waar", "wanneer", "hoe", "hoeveel", "welk", "welke", "waarom", "waarmee",
             "waarvoor", "waarover", "sinds", "tegen", "bij", "met", "voor", "van", "op", "in", "om"}
 SINGLE_SUBJECTS = {"cliënt", "cliënte", "hij", "zij", "ze", "er", "het", "dat", "dit", "die", "men",
                    "iemand", "u", "je"}
 DETERMINERS = {"de", "het", "een", "hun", "haar", "zijn", "uw", "deze", "die", "dat", "jouw"}
-ADVERBS = {"al", "nog", "ook", "wel", "altijd", "soms", "daar", "hier", "nu", "zelf", "meer", "veel",
+ADVERBS = {"al", "nog", "ook", "wel", "sindsdien", "vroeger", "thuis", "daarvoor", "daarna", "altijd", "soms", "daar", "hier", "nu", "zelf", "meer", "veel",
            "goed", "oké", "dan", "dus", "eigenlijk", "momenteel", "zeker", "ooit", "misschien"}
-_ANSWER = re.compile(r"^\s*(ja|jawel|jazeker|nee|neen)\b[\s,.!]*(nog niet\b[\s,.!]*)?", re.IGNORECASE)
+_ANSWER = re.compile(r"^\s*(ja|jawel|jazeker|nee|neen|nog niet|niets|niks|nooit)\b[\s,.!]*(nog niet\b[\s,.!]*)?",
+                     re.IGNORECASE)
 
 
 def polarity(answer: str) -> tuple[str | None, bool, str]:
@@ -24,8 +27,9 @@ def polarity(answer: str) -> tuple[str | None, bool, str]:
     match = _ANSWER.match(answer)
     if match is None:
         return None, False, answer
-    word = "nee" if match.group(1).lower().startswith("ne") else "ja"
-    return word, match.group(2) is not None, answer[match.end():].strip()
+    said = match.group(1).lower()
+    word = "ja" if said.startswith("ja") else "nee"
+    return word, match.group(2) is not None or said == "nog niet", answer[match.end():].strip()
 
 
 def is_yes_no_question(question: str) -> bool:
@@ -91,3 +95,80 @@ def statement_from_question(question: str, answer: str) -> str | None:
         tail = rest_of_answer[0].lower() + rest_of_answer[1:] if not rest_of_answer[:2].isupper() else rest_of_answer
         return f"{sentence}, {tail}"
     return sentence + "."
+
+
+# Third-person finite forms a question may carry after the person shift ("betaalt cliënt").
+FINITE = {"is", "heeft", "kan", "wil", "zal", "mag", "moet", "gaat", "staat", "doet", "ziet", "weet",
+          "hoeft", "komt", "wordt", "was", "had", "zijn", "hebben", "bedraagt", "kost", "kosten", "zit"}
+_PREPOSITIONS = {"met", "bij", "van", "voor", "op", "in", "tegen", "sinds", "naar", "over", "aan", "om", "tot"}
+
+
+def _is_finite(word: str) -> bool:
+    low = word.lower()
+    return low in FINITE or is_known_verb(low) or (low.endswith("t") and is_known_verb(low[:-1]))
+
+
+_AMBIGUOUS = {"zijn", "huur", "werk", "hebben", "kosten", "vraag", "zorg", "plan", "stop", "begin", "hou"}
+_LOWER_START = {"op", "in", "bij", "met", "van", "voor", "ongeveer", "rond", "goed", "slecht", "nog", "al", "sinds",
+                "vanaf", "tot", "na", "een", "de", "het", "geen", "niet", "alleen", "elke", "iedere", "zo'n", "niets",
+                "veel", "weinig", "soms", "altijd", "nooit", "via", "door", "naar", "aan", "om", "twee", "drie"}
+
+
+def is_fragment(answer: str) -> bool:
+    """An answer without a finite verb of its own ("Bij zijn moeder.", "620 euro.")."""
+    words = re.findall(r"[\wëéèïöü'-]+", answer)
+    return bool(words) and len(words) <= 20 and not any(
+        _is_finite(w) and w.lower() not in _AMBIGUOUS for w in words)
+
+
+def _verb_and_subject(words: list[str]) -> tuple[int, int] | None:
+    """Where the question's finite verb is and how long the subject after it is."""
+    for i, word in enumerate(words):
+        if _is_finite(word):
+            length = _subject_length(words[i + 1:])
+            if length:
+                return i, length
+    return None
+
+
+def statement_from_wh(question: str, answer: str) -> str | None:
+    """A question-word question and a short answer as one statement (both in the third person).
+
+    "Hoeveel huur betaalt cliënt?" + "620 euro." -> "Cliënt betaalt 620 euro huur."
+    "Waar woont cliënt nu?" + "Bij zijn moeder." -> "Cliënt woont nu bij zijn moeder."
+    None when the question's verb or subject cannot be found.
+    """
+    words = question.rstrip(" ?").split(":")[-1].replace(",", "").split()
+    if not words or not is_fragment(answer):
+        return None
+    lead: list[str] = []
+    while words and words[0].lower() in _PREPOSITIONS:
+        lead.append(words.pop(0).lower())
+    if not words or words[0].lower() not in WH_WORDS | {"hoelang"} or words[0].lower() in ("welk", "welke") \
+            or (words[0].lower() == "wie" and not lead):
+        return None
+    wh = words.pop(0).lower()
+    found = _verb_and_subject(words)
+    if found is None:
+        return None
+    verb_at, length = found
+    noun, verb, after = words[:verb_at], words[verb_at], words[verb_at + 1:]
+    subject, rest = after[:length], after[length:]
+    reply = answer.strip().rstrip(".!")
+    first = reply.split(" ", 1)[0]
+    if first.lower() in _LOWER_START:
+        reply = reply[0].lower() + reply[1:]
+    money = ("huur", "kost", "bedraagt", "betaalt", "verdient", "inkomen", "loon", "uitkering", "leefloon",
+             "pensioen", "schuld", "achterstal", "factuur", "krijgt", "ontvangt", "open")
+    if wh == "hoeveel" and re.fullmatch(r"(ongeveer |rond de |zo'n )?(\d+|\[…\])", reply) \
+            and any(w.lower().startswith(money) for w in words):
+        reply += " euro"
+    if wh in ("hoeveel", "welk", "welke"):
+        parts = [*subject, verb, reply, *noun, *rest]
+    elif wh == "hoe":
+        parts = [*subject, verb, reply, *rest]
+    else:
+        parts = [*subject, verb, *rest, *lead, reply] if not reply.lower().startswith(tuple(lead or ["\0"])) \
+            else [*subject, verb, *rest, reply]
+    sentence = " ".join(p for p in parts if p)
+    return sentence[0].upper() + sentence[1:] + "."

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from appliance.drafting.templates import Template
+from appliance.drafting.vocabulary import GENERAL_CUES
 
 TOPIC_WEIGHT = 1.5
 """How much the worker's current topic counts against the answer's own cue words."""
@@ -19,7 +20,7 @@ class SectionCues:
         self._phrases: dict[str, list[str]] = {}
         self._words: dict[str, list[str]] = {}
         for section in template.sections:
-            cues = [c.lower().strip() for c in section.cues if c.strip()]
+            cues = [c.lower().strip() for c in (*section.cues, *GENERAL_CUES.get(section.id, ())) if c.strip()]
             self._phrases[section.id] = [c for c in cues if " " in c]
             self._words[section.id] = [c for c in cues if " " not in c]
         self._word_cache: dict[str, list[tuple[str, str]]] = {}

@@ -1,0 +1,108 @@
+"""A client's turn read as statements: the answer to the worker's question made one
+statement with it, asides and conditions set apart, an interpreter's reported speech
+made the client's own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from appliance.drafting.people import interpreted_subject, reported_speech
+from appliance.drafting.questions import (
+    is_fragment,
+    polarity,
+    statement_from_question,
+    statement_from_wh,
+)
+from appliance.drafting.register import is_hypothetical, trails_off
+from appliance.drafting.sections import SectionCues
+from appliance.drafting.speech import content_words, is_acknowledgement
+
+ASIDE = "Terzijde zonder gegeven voor een rubriek van het sjabloon."
+HYPOTHETICAL = "Een veronderstelling ('als ... zou'), geen vaststelling."
+CLIENT_QUESTION = "Vraag van cliënt aan de maatschappelijk werker."
+INTERPRETER = "Woorden van de tolk zelf, geen gegeven over cliënt."
+
+
+_ASIDE_MARK = re.compile(r"(?i)\b(trouwens|haha|hihi|overigens)\b|!$")
+
+
+@dataclass
+class Statement:
+    """One statement from a client turn, or a reason why it is left out."""
+
+    text: str
+    uses_question: bool = False
+    left_out: str | None = None
+    spoken: str = ""
+
+
+def answer_statement(question: str, answer: str) -> tuple[str, bool]:
+    """(statement, whether the question's words are in it) for the first sentence of an answer."""
+    word, _still, rest = polarity(answer)
+    if word is not None and rest and not is_fragment(rest):
+        return rest[0].upper() + rest[1:], False  # "Ja, ik werk halftijds." stands on its own
+    made = statement_from_question(question, answer) or statement_from_wh(question, answer)
+    if made is not None:
+        return made, True
+    return answer, False
+
+
+_DATES = re.compile(r"(?i)\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+                    r"december|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\b")
+_CONTINUES = re.compile(r"(?i)^(en\s+)?(met|in|bij|op|voor|van|sinds|tot|via|tegen|vanaf|zonder|rond|na)\b")
+
+
+def _has_substance(sentence: str, cues: SectionCues) -> bool:
+    """A cue word, a number, a date, a name or a long (domain) word: something a report may need."""
+    words = re.findall(r"[\wëéèïö-]+", sentence)
+    return bool(cues.score(sentence)) or re.search(r"\d", sentence) is not None or _DATES.search(sentence) is not None \
+        or any(w[:1].isupper() for w in words[1:]) or any(len(w) >= 8 for w in words)
+
+
+def client_statements(sentences: list[str], shifted: list[str], question: str | None, cues: SectionCues,
+                      interpreter: bool, client: str) -> list[Statement]:
+    """Statements of one client turn: `sentences` as spoken (cleaned), `shifted` in the third person."""
+    out: list[Statement] = []
+    first = True
+    for position, (spoken, text) in enumerate(zip(sentences, shifted, strict=True)):
+        if interpreter:
+            reported = reported_speech(text, client)
+            if reported is None and re.match(r"(?i)^(ik|mijn)\b", spoken):
+                out.append(Statement(text, left_out=INTERPRETER, spoken=spoken))
+                continue
+            text = interpreted_subject(reported, client) if reported is not None else interpreted_subject(text, client)
+            if not text or is_acknowledgement(text):
+                continue
+        if text.endswith("?"):
+            out.append(Statement(text, left_out=CLIENT_QUESTION, spoken=spoken))
+            continue
+        if is_hypothetical(spoken):
+            out.append(Statement(text, left_out=HYPOTHETICAL, spoken=spoken))
+            continue
+        if first and question is not None:
+            made, uses = answer_statement(question, text)
+            out.append(Statement(made, uses, spoken=spoken))
+            first = False
+            continue
+        if is_acknowledgement(spoken):
+            continue
+        if not first and (trails_off(spoken) or _ASIDE_MARK.search(spoken) or not _has_substance(spoken, cues)):
+            out.append(Statement(text, left_out=ASIDE, spoken=spoken))
+            continue
+        if out and out[-1].left_out is None and _CONTINUES.match(spoken) and is_fragment(text):
+            # "Mijn uitkering is gestopt. Op één maart.": the fragment completes the sentence before.
+            out[-1].text = f"{out[-1].text.rstrip('.')}, {text[0].lower()}{text[1:]}"
+            continue
+        first = False
+        out.append(Statement(text, spoken=spoken))
+    return out
+
+
+def echoes(sentence: str, source: str, share: float = 0.6) -> bool:
+    """Whether a sentence only repeats what `source` said (a worker's summary, a client's read-back)."""
+    words = content_words(sentence) - {"cliënt", "cliënte", "de", "het", "een", "van", "is", "en", "euro"}
+    if not words:
+        return True
+    return len(words & content_words(source)) / len(words) >= share

@@ -1,0 +1,180 @@
+"""Typed facts read from what was said: appointments, documents to bring, what is not
+decided, and amounts (income, housing costs, debts), each with the words it came from.
+
+Only patterns of general OCMW talk are read; a sentence that fits none stays a cleaned
+statement. A negated or hypothetical amount ("geen schulden bij de bank") is no fact.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from appliance.draft import Fact
+from appliance.drafting.forms import MONTHS_NL, WEEKDAYS_NL
+from appliance.drafting.numbers import cardinal
+from appliance.drafting.register import is_hypothetical
+
+_DATE = re.compile(r"\b(?:(" + "|".join(WEEKDAYS_NL) + r")\s+)?(\d{1,2})\s+(" + "|".join(MONTHS_NL) + r")\b",
+                   re.IGNORECASE)
+_CLOCK = re.compile(r"\bom\s+(?:(half|kwart na|kwart voor)\s+)?(\w+)(?:\s+uur)?(?:\s+(\w+))?", re.IGNORECASE)
+_MEETING = re.compile(r"\b(afspraak|afspreken|spreken .*af|spreken we af|zien (we )?elkaar|zie ik|kom ik|kom .* langs|"
+                      r"huisbezoek|op bezoek|volgende keer|terug op|terug af|zien .* terug|langs)\b", re.IGNORECASE)
+_HOME = re.compile(r"\b(thuis|huisbezoek|op bezoek|langs bij)\b", re.IGNORECASE)
+_UNDECIDED = re.compile(r"\b(nog niet beslist|niets over beslist|nog niet zeker|niet zeker|weet .* nog niet|"
+                        r"nog niet weten|weten we niet|weet ik nog niet|moet .* nog (beslissen|nakijken)|"
+                        r"beslist (het|de) |dat beslist|is nog niet beslist|moet .* nakijken)", re.IGNORECASE)
+_WHO = re.compile(r"\b(?:beslist|beslissen|bepaalt|nakijken|beslist dat)\s+((?:het|de)\s+(?:bijzonder\s+)?[\w-]+)"
+                  r"|\b((?:het|de)\s+(?:bijzonder\s+)?(?:comité|rechter|RVA|directie|stad|rechtbank|vakbond))\b",
+                  re.IGNORECASE)
+_DOC_VERB = re.compile(r"\b(nodig|meebrengen|brengt|bezorgt|bezorg|breng|klaarleggen|legt .* klaar|stuurt|"
+                       r"doorsturen|binnenbrengen|mee)\b", re.IGNORECASE)
+_DOC_NOUN = re.compile(r"(brief|brieven|attest|contract|uittreksel|loonfiche|loonbrie|factuur|bewijs|kaart|c4|"
+                       r"afrekening|formulier|kopie|overeenkomst|getuigschrift|document|fiche|briefje|"
+                       r"beslissing|aanslagbiljet|ticket|rekening)", re.IGNORECASE)
+_AMOUNT = re.compile(r"(\d[\d.]*)\s*(?:euro|€)?", re.IGNORECASE)
+_PERIOD = re.compile(r"\bper (maand|week|jaar|dag)\b", re.IGNORECASE)
+MONEY_KINDS = {
+    "housing_cost": ("huur", "kot", "studio", "woning", "appartement", "waarborg", "kosten"),
+    "debt": ("schuld", "achterstal", "openstaand", "open", "factuur", "afbetal", "lening", "deurwaarder",
+             "incasso", "rekening", "boete"),
+    "income": ("inkomen", "loon", "verdien", "uitkering", "leefloon", "pensioen", "groeipakket", "toelage",
+               "netto", "onderhoudsgeld", "leefgeld", "premie"),
+}
+
+
+def _hour(word: str) -> int | None:
+    return int(word) if word.isdigit() else cardinal(word)
+
+
+def appointment(sentence: str, on: date) -> Fact | None:
+    """An appointment: a meeting word, a day and month, and mostly an hour."""
+    found = _DATE.search(sentence)
+    if found is None or _MEETING.search(sentence) is None:
+        return None
+    weekday, day, month = (found.group(1) or "").lower(), int(found.group(2)), MONTHS_NL.index(found.group(3).lower()) + 1
+    year = on.year + (1 if (month, day) < (on.month, on.day) else 0)
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return None
+    fields = {"date": when.isoformat()}
+    if weekday:
+        fields["weekday"] = weekday
+    clock = _CLOCK.search(sentence[found.end():]) or _CLOCK.search(sentence)
+    if clock is not None:
+        hour = _hour(clock.group(2).lower())
+        if hour is not None and 0 < hour <= 23:
+            minute = 0
+            if clock.group(1):
+                part = clock.group(1).lower()
+                hour, minute = (hour - 1, 30) if part == "half" else (hour, 15) if part == "kwart na" else (hour - 1, 45)
+            elif clock.group(3) and _hour(clock.group(3).lower()) is not None:
+                minute = _hour(clock.group(3).lower()) or 0
+            hour = hour + 12 if 1 <= hour <= 7 else hour  # "om vier uur" in an office day is 16 h
+            if minute < 60:
+                fields["time"] = f"{hour:02d}:{minute:02d}"
+    if _HOME.search(sentence):
+        fields["place"] = "thuis"
+    if re.search(r"\btolk\b", sentence, re.IGNORECASE):
+        fields["with_whom"] = "tolk"
+    return Fact(kind="appointment", fields=fields)
+
+
+def _al_dan_niet(clause: str) -> str:
+    """'of het voorschot wordt toegekend' -> 'of het voorschot al dan niet wordt toegekend'."""
+    words = clause.split()
+    if not words or words[0].lower() != "of" or "niet" in (w.lower() for w in words):
+        return clause
+    at = len(words)
+    verbs = {"wordt", "worden", "is", "heeft", "krijgt", "kan", "mag", "moet", "betaalt", "aanwerft", "herziet",
+             "neemt", "komt", "gaat", "tussenkomt", "toekent", "geeft", "zal"}
+    for i in range(len(words) - 1, 0, -1):
+        if words[i].lower().strip(",") in verbs:
+            at = i
+            break
+    if at == len(words):
+        return clause
+    return " ".join([*words[:at], "al", "dan", "niet", *words[at:]])
+
+
+def not_decided(sentences: list[str], index: int) -> tuple[Fact, list[int]] | None:
+    """What is explicitly not decided, and who decides; with the sentences it takes."""
+    sentence = sentences[index]
+    if _UNDECIDED.search(sentence) is None:
+        return None
+    used = [index]
+    of_clause = re.search(r"(?i)\b(of [^,;.]+?)(?:,|;| is | dat )", sentence + " ")
+    if of_clause is None and index > 0 and re.match(r"(?i)^(dat|dit)\b", sentence):
+        of_clause = re.search(r"(?i)\b(of [^,;.]+?)(?:,|;| is | dat |\.|$)", sentences[index - 1])
+        if of_clause is None:
+            return None
+        used.insert(0, index - 1)
+    if of_clause is None:
+        main = re.split(r"(?i),?\s+(?:maar|want)\s+(?:dat|dit)\b", sentence)[0]
+        what = main.rstrip(" .;,")
+        if what == sentence.rstrip(" .;,"):
+            return None
+    else:
+        what = _al_dan_niet(of_clause.group(1).strip())
+        what = what[0].lower() + what[1:]
+    who = None
+    for text in (sentences[i] for i in used):
+        match = _WHO.search(text)
+        if match is not None:
+            who = (match.group(1) or match.group(2)).strip()
+            break
+    fields = {"what": what[0].lower() + what[1:] if of_clause else what}
+    if who:
+        fields["who_decides"] = who
+    return Fact(kind="not_decided", fields=fields), used
+
+
+def document(sentence: str, asked: str = "") -> Fact | None:
+    """Documents the client brings: a bring/need verb (or the client's question "wat moet ik
+    meebrengen?" just before) and document nouns."""
+    if (_DOC_VERB.search(sentence) is None and _DOC_VERB.search(asked) is None) \
+            or _DOC_NOUN.search(sentence) is None or "?" in sentence:
+        return None
+    what = sentence.split(":", 1)[1] if ":" in sentence else sentence
+    what = re.sub(r"(?i)^\s*(en\s+)?(de maatschappelijk werker|cliënte?|zij|hij|ze)\s+"
+                  r"(heeft|brengt|bezorgt|stuurt|legt|moet)\s+(wel\s+|ook\s+|nog\s+)*", "", what)
+    what = re.sub(r"(?i)\s+(nodig|mee|klaar|binnen|door)\b", "", what)
+    what = re.sub(r"(?i),?\s+(en\s+)?(zij|hij|ze|cliënte?)\s+(brengt|bezorgt|stuurt|legt)\b.*$", "", what)
+    due = re.search(r"(?i)\b(voor het huisbezoek|voor de volgende afspraak|deze week|voor eind \w+)\b", what)
+    what = what.strip(" .,;")
+    what = re.sub(r",\s+en\s+", " en ", what)
+    if not _DOC_NOUN.search(what) or len(what.split()) > 30:
+        return None
+    fields = {"what": what[0].lower() + what[1:] if what[:2] != what[:2].upper() else what}
+    if due is not None:
+        fields["what"] = fields["what"].replace(due.group(0), "").strip(" ,")
+        fields["due"] = due.group(0).lower()
+    return Fact(kind="document", fields=fields)
+
+
+def amount(sentence: str, context: str = "") -> Fact | None:
+    """An amount of money and what it is (income, housing cost, debt); None when negated or hypothetical."""
+    if is_hypothetical(sentence):
+        return None
+    found = [m for m in _AMOUNT.finditer(sentence) if m.group(1).replace(".", "").isdigit()
+             and int(m.group(1).replace(".", "")) >= 20 and not re.search(
+                 r"(?i)\b(geen|niet)\s+(\w+\s+){0,1}$", sentence[:m.start()])]
+    found = [m for m in found if not _DATE.match(sentence, m.start())
+             and not re.match(r"\s*(jaar|maanden|dagen|weken|uur|studiepunten|kilometer)", sentence[m.end():])]
+    if not found:
+        return None
+    low = (sentence + " " + context).lower()
+    kind = next((k for k, cues in MONEY_KINDS.items() if any(c in sentence.lower() for c in cues)), None) \
+        or next((k for k, cues in MONEY_KINDS.items() if any(c in low for c in cues)), None)
+    if kind is None:
+        return None
+    value = found[-1].group(1).replace(".", "")
+    fields = {"amount": value}
+    period = _PERIOD.search(sentence)
+    if period is not None:
+        fields["period"] = period.group(0).lower()
+    cue = next((w for w in re.findall(r"[\wë-]+", sentence.lower()) if any(c in w for c in MONEY_KINDS[kind])), None)
+    if cue is not None:
+        fields[{"income": "source", "housing_cost": "kind", "debt": "creditor"}[kind]] = cue
+    return Fact(kind=kind, fields=fields)
