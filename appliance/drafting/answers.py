@@ -15,7 +15,7 @@ from appliance.drafting.questions import (
     statement_from_question,
     statement_from_wh,
 )
-from appliance.drafting.register import is_hypothetical, trails_off
+from appliance.drafting.register import is_hypothetical, is_small_talk, trails_off
 from appliance.drafting.sections import SectionCues
 from appliance.drafting.speech import content_words, is_acknowledgement
 
@@ -23,6 +23,8 @@ ASIDE = "Terzijde zonder gegeven voor een rubriek van het sjabloon."
 HYPOTHETICAL = "Een veronderstelling ('als ... zou'), geen vaststelling."
 CLIENT_QUESTION = "Vraag van cliënt aan de maatschappelijk werker."
 INTERPRETER = "Woorden van de tolk zelf, geen gegeven over cliënt."
+SMALL_TALK = "Begroeting, dank of afscheid."
+BARE = "Kort antwoord zonder gegeven voor het verslag."
 
 
 _ASIDE_MARK = re.compile(r"(?i)\b(trouwens|haha|hihi|overigens)\b|!$")
@@ -54,6 +56,11 @@ _DATES = re.compile(r"(?i)\b(januari|februari|maart|april|mei|juni|juli|augustus
 _CONTINUES = re.compile(r"(?i)^(en\s+)?(met|in|bij|op|voor|van|sinds|tot|via|tegen|vanaf|zonder|rond|na)\b")
 
 
+def _is_bare(sentence: str, cues: SectionCues) -> bool:
+    """'Ah, daarom.', 'Dat lukt.': a few words that state nothing on their own."""
+    return len(re.findall(r"\w+", sentence)) <= 4 and not _has_substance(sentence, cues)
+
+
 def _has_substance(sentence: str, cues: SectionCues) -> bool:
     """A cue word, a number, a date, a name or a long (domain) word: something a report may need."""
     words = re.findall(r"[\wëéèïö-]+", sentence)
@@ -78,15 +85,24 @@ def client_statements(sentences: list[str], shifted: list[str], question: str | 
         if text.endswith("?"):
             out.append(Statement(text, left_out=CLIENT_QUESTION, spoken=spoken))
             continue
+        if is_small_talk(spoken) or is_small_talk(text):
+            out.append(Statement(text, left_out=SMALL_TALK, spoken=spoken))
+            continue
         if is_hypothetical(spoken):
             out.append(Statement(text, left_out=HYPOTHETICAL, spoken=spoken))
             continue
         if first and question is not None:
             made, uses = answer_statement(question, text)
+            if not uses and _is_bare(spoken, cues):
+                out.append(Statement(text, left_out=BARE, spoken=spoken))
+                continue
             out.append(Statement(made, uses, spoken=spoken))
             first = False
             continue
         if is_acknowledgement(spoken):
+            continue
+        if _is_bare(spoken, cues):
+            out.append(Statement(text, left_out=BARE, spoken=spoken))
             continue
         if not first and (trails_off(spoken) or _ASIDE_MARK.search(spoken) or not _has_substance(spoken, cues)):
             out.append(Statement(text, left_out=ASIDE, spoken=spoken))

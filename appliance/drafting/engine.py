@@ -23,7 +23,12 @@ from appliance.drafting.corrections import corrections_across, is_superseded
 from appliance.drafting.forms import FORMS_VERSION, render
 from appliance.drafting.people import Companion, People, find_people
 from appliance.drafting.person import Persons, Role, to_third_person
-from appliance.drafting.register import drop_interjections, report_words, spoken_marks
+from appliance.drafting.register import (
+    drop_interjections,
+    is_small_talk,
+    report_words,
+    spoken_marks,
+)
 from appliance.drafting.revisions import drop_repeats, drop_revised_amounts
 from appliance.drafting.sections import SectionCues, worker_topic
 from appliance.drafting.speech import clean_utterance, is_acknowledgement
@@ -37,9 +42,18 @@ RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons|'t) gesprek (weer )?op|gespre
 _LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ ,]+)+", re.IGNORECASE)
 KIND_SECTIONS = {"appointment": ("afspraken", "nieuwe_afspraken"),
                  "document": ("documenten", "afspraken"), "not_decided": (),
-                 "housing_cost": ("huisvesting",), "income": ("inkomen",), "debt": ("uitgaven_schulden",)}
+                 "housing_cost": ("huisvesting",), "income": ("inkomen",), "debt": ("uitgaven_schulden",),
+                 "agreement": ("nieuwe_afspraken", "afspraken")}
 FLOW = re.compile(r"(?i)\b(legt uit hoe|hoe het verder gaat|leg(t)? (nu )?uit wat|wat nu gebeurt|eerst de basis"
-                  r"|vertel eens|even terugkomen op)\b")
+                  r"|vertel eens|even terugkomen op|vandaag (bekijken|overlopen|evalueren|maken)|zitten hier voor)\b"
+                  r"|^(dat (hangt|betekent|bespreken|bekijken|komt|gebeurt|is een|is fijn|is goed|is knap|begrijp)"
+                  r"|het kan ook|als het een|dan ondertekenen|dan de |dan het )")
+ANSWER_TOPIC_WEIGHT = 1.5
+"""How much the worker's question counts for the direct answer's section."""
+FOLLOW_TOPIC_WEIGHT = 1.0
+"""And for what the client says after the direct answer."""
+WORKER_TOPIC_WEIGHT = 0.5
+"""And for the worker's own statements."""
 ECHO = "Herhaling van wat al gezegd is; de zin die het zegt, citeert dit fragment niet."
 
 
@@ -93,7 +107,7 @@ def _voice(text: str, role: str, persons: Persons) -> str:
     return drop_interjections(text)
 
 
-def _section(state: _State, kind: str | None, spoken: str, topic_weight: float = 0.5,
+def _section(state: _State, kind: str | None, spoken: str, topic_weight: float | None = None,
              cued_only: bool = True) -> str | None:
     ids = {s.id for s in state.template.sections}
     for candidate in KIND_SECTIONS.get(kind or "", ()):
@@ -101,7 +115,7 @@ def _section(state: _State, kind: str | None, spoken: str, topic_weight: float =
             return candidate
     if cued_only and not state.cues.score(spoken) and kind is None:
         return None
-    return state.cues.best(spoken, state.topic, topic_weight)
+    return state.cues.best(spoken, state.topic, WORKER_TOPIC_WEIGHT if topic_weight is None else topic_weight)
 
 
 def _fact_unit(state: _State, fact: Fact, spoken: str, segments: list[Segment]) -> Unit:
@@ -126,13 +140,19 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
     texts = [_voice(s, role, persons) for s in sentences]
     state.last_worker_facts = []
     taken: set[int] = set()
+    heading: str | None = None
     for index, (sentence, text) in enumerate(zip(sentences, texts, strict=True)):
         if index in taken or sentence.endswith("?") or is_acknowledgement(sentence):
             continue
+        if heading is None and _is_heading(sentence, state.cues):
+            heading = state.cues.best(sentence, state.topic, WORKER_TOPIC_WEIGHT)
         if privacy.is_request(sentence):
             _exclude(state, sentence, "Bevestiging dat iets buiten het verslag blijft.", [seg])
             continue
-        if FLOW.search(text):
+        if is_small_talk(sentence) or is_small_talk(text):
+            _exclude(state, text, "Begroeting, dank of afscheid.", [seg])
+            continue
+        if FLOW.search(text) or FLOW.search(sentence):
             _exclude(state, text, "Uitleg over het verloop van het gesprek.", [seg])
             continue
         undecided = facts.not_decided(texts, index)
@@ -143,12 +163,18 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             unit = _fact_unit(state, undecided[0], " ".join(sentences[i] for i in undecided[1]), [seg])
         elif typed is not None:
             unit = _fact_unit(state, typed, sentence, [seg])
-        elif state.last_client and echoes(text, state.last_client):
+        elif state.last_client and (echoes(text, state.last_client)
+                                    or (re.search(r"(?i)\bdus\b", sentence) and echoes(text, state.last_client, 0.4))):
             _exclude(state, text, ECHO, [seg])
             continue
         else:
-            fact = facts.amount(text)
-            section = _section(state, fact.kind if fact else None, sentence)
+            fact = facts.amount(text) or facts.agreement(sentence, text, persons.client)
+            kind = fact.kind if fact else None
+            if kind == "agreement" and fact is not None and fact.fields["who"] != persons.client:
+                kind = None  # what the worker will do is placed by its words: an agreement or a proposal
+            section = _section(state, kind, sentence)
+            if heading is not None and kind is None and max(state.cues.score(sentence).values(), default=0) < 3:
+                section = heading
             if section is None and not re.search(r"\d", text):
                 _exclude(state, text, "Gespreksverloop zonder inhoud voor een rubriek van het sjabloon.", [seg])
                 continue
@@ -157,7 +183,14 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         state.units.append(unit)
         if unit.form:
             state.last_worker_facts.append(unit)
+
     state.last_client, state.client_question = "", ""
+
+
+def _is_heading(sentence: str, cues: SectionCues) -> bool:
+    """'Dan vat ik de nieuwe afspraken samen.', 'Nieuwe afspraken:': the section of what follows."""
+    scores = cues.score(sentence)
+    return bool(scores) and (sentence.rstrip().endswith(":") or len(sentence.split()) <= 8) and max(scores.values()) >= 2
 
 
 def _absorbed(state: _State, seg: Segment, spoken: str) -> bool:
@@ -199,7 +232,8 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         fact = facts.amount(statement.text, context)
         spoken = f"{statement.spoken} {context if statement.uses_question else ''}"
         # The worker's topic counts most for the direct answer, less for what follows it.
-        section = _section(state, fact.kind if fact else None, spoken, 2.5 if position == 0 else 1.0, False)
+        weight = ANSWER_TOPIC_WEIGHT if position == 0 else FOLLOW_TOPIC_WEIGHT
+        section = _section(state, fact.kind if fact else None, spoken, weight, False)
         state.units.append(Unit(statement.text, segments + extra, "client", section, list(flags), fact=fact))
     state.last_client = " ".join(shifted)
     state.last_worker_facts = [u for u in state.last_worker_facts if u.fact is not None and u.fact.kind == "appointment"]

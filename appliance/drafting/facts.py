@@ -110,6 +110,8 @@ def not_decided(sentences: list[str], index: int) -> tuple[Fact, list[int]] | No
         if of_clause is None:
             return None
         used.insert(0, index - 1)
+    if of_clause is not None and len(of_clause.group(1).split()) < 4:
+        of_clause = None
     if of_clause is None:
         main = re.split(r"(?i),?\s+(?:maar|want)\s+(?:dat|dit)\b", sentence)[0]
         what = main.rstrip(" .;,")
@@ -134,7 +136,7 @@ def document(sentence: str, asked: str = "") -> Fact | None:
     """Documents the client brings: a bring/need verb (or the client's question "wat moet ik
     meebrengen?" just before) and document nouns."""
     if (_DOC_VERB.search(sentence) is None and _DOC_VERB.search(asked) is None) \
-            or _DOC_NOUN.search(sentence) is None or "?" in sentence:
+            or _DOC_NOUN.search(sentence) is None or "?" in sentence or re.match(r"(?i)\s*als\b", sentence):
         return None
     what = sentence.split(":", 1)[1] if ":" in sentence else sentence
     what = re.sub(r"(?i)^\s*(en\s+)?(de maatschappelijk werker|cliënte?|zij|hij|ze)\s+"
@@ -178,3 +180,31 @@ def amount(sentence: str, context: str = "") -> Fact | None:
     if cue is not None:
         fields[{"income": "source", "housing_cost": "kind", "debt": "creditor"}[kind]] = cue
     return Fact(kind=kind, fields=fields)
+
+
+_ACTION = (r"(bel|belt|breng|brengt|bezorg|bezorgt|schrijf|schrijft|stuur|stuurt|ga|gaat|kom|komt|maak|maakt|vraag|"
+           r"vraagt|zoek|zoekt|hou|houdt|volg|volgt|blijf|blijft|neem|neemt|leg|legt|doe|doet|lever|levert|meld|"
+           r"meldt|laat|contacteer|contacteert|regel|regelt|dien|dient|teken|tekent|help|helpt|kijk|kijkt)")
+_CLIENT_AGREES = re.compile(rf"(?i)^(?:(?:en|dan|ook|verder|ten (?:eerste|tweede|derde|vierde)|afspraken)[,:]?\s+)*"
+                            rf"(?:(?:u|je|jij|ge|gij)\s+{_ACTION}\b|{_ACTION}\s+(?:u|je|ge)\b)")
+_INVERTED = re.compile(rf"(?i)^(?:voor|tegen|na|deze|morgen|volgende|tot)\b[^,]{{0,30}}?\b{_ACTION}\s+(?:u|je|ge)\b")
+_WORKER_ACTS = re.compile(r"(?i)^(?:(?:en|dan|ook|verder)[,]?\s+)*ik\s+(neem|vraag|maak|contacteer|bel|stuur|zoek|help|"
+                          r"bekijk|kijk|ga|doe|regel|schrijf|verwijs|probeer)\b")
+_DUE = re.compile(r"(?i)\b(deze week|morgen|vandaag|volgende week|voor (?:het|de|eind|die) [\w ]+?|tegen [\w ]+?)(?=[,.]|$)")
+
+
+def agreement(spoken: str, text: str, client: str) -> Fact | None:
+    """Who does what by when: the worker's "u belt deze week de tandarts", "ik neem contact op met ..."."""
+    if spoken.rstrip().endswith("?") or re.match(r"(?i)\s*(als|indien|of)\b", spoken):
+        return None
+    if _CLIENT_AGREES.match(spoken) or _INVERTED.match(spoken):
+        who = client
+    elif _WORKER_ACTS.match(spoken) and not re.search(r"(?i)\bstel\b.*\bvoor\b", spoken):
+        who = "de maatschappelijk werker"
+    else:
+        return None
+    fields = {"who": who, "what": text.rstrip(".")}
+    due = _DUE.search(spoken)
+    if due is not None:
+        fields["due"] = due.group(1).lower()
+    return Fact(kind="agreement", fields=fields)

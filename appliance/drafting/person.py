@@ -78,7 +78,7 @@ def to_third_person(sentence: str, role: Role, persons: Persons) -> str:
     words = [i for i, t in enumerate(tokens) if t[0].isalnum()]
     me, my = persons.speaker(role)
     you, your = persons.addressee()
-    subject_seen = False
+    subject_seen = -1
     for pos, index in enumerate(words):
         low = tokens[index].lower()
         prev = tokens[words[pos - 1]].lower() if pos > 0 and _same_clause(tokens, words[pos - 1], index) else None
@@ -101,7 +101,7 @@ def to_third_person(sentence: str, role: Role, persons: Persons) -> str:
                     _shift_verb(tokens, words, pos, prev)
                     tokens[index] = WORKER
                 continue
-            if low == "je" and subject_seen and prev is not None and is_known_verb(prev):
+            if low == "je" and subject_seen == pos - 1 and prev is not None and is_known_verb(prev):
                 tokens[index] = "zich"  # "je schrijft je in": reflexive
                 continue
             if low == "je" and _is_possessive_je(tokens, words, pos, prev):
@@ -109,7 +109,7 @@ def to_third_person(sentence: str, role: Role, persons: Persons) -> str:
                 continue
             if low != "jou":
                 _shift_verb(tokens, words, pos, prev)
-                subject_seen = True
+                subject_seen = pos + 1  # the verb right after a "je" subject
             tokens[index] = you
         elif low in ("uw", "jouw") and role == "worker":
             tokens[index] = your

@@ -48,7 +48,11 @@ def _subject_length(words: list[str]) -> int:
     if low[0] in SINGLE_SUBJECTS:
         return 1
     if low[0] in DETERMINERS and len(words) > 1:
-        return 2
+        length = 2
+        while length < 4 and len(words) > length and low[length - 1].endswith("e") and low[length].isalpha() \
+                and not low[length].startswith("ge") and not is_known_verb(low[length]):
+            length += 1  # "de voorbije maand", "de kleine Sara"
+        return length
     if words[0][:1].isupper():
         return 1
     return 0

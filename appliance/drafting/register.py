@@ -50,10 +50,9 @@ def report_words(text: str) -> str:
     return _WORD.sub(swap, text)
 
 
-def report_equivalents(word: str) -> set[str]:
-    """The report words that may stand for a spoken word (for the verifier)."""
-    target = LEXICON.get(word.lower())
-    return set(target.split()) if target else set()
+def report_equivalents(source: str) -> set[str]:
+    """The report words that may stand for what a source says (for the verifier)."""
+    return {w for match in _WORD.finditer(source) for w in LEXICON[match.group(1).lower()].split()}
 
 
 def drop_interjections(text: str) -> str:
@@ -80,3 +79,14 @@ def is_hypothetical(sentence: str) -> bool:
 def trails_off(sentence: str) -> bool:
     """A sentence broken off ("die kan zelf de deur opendoen als hij...")."""
     return sentence.rstrip().endswith(("...", "…"))
+
+
+SMALL_TALK = re.compile(
+    r"(?i)^(?:(?:ja|nee|oké|goed)[,.]?\s+)?(?:dag|daag|goeiemorgen|goeiedag|goeiemiddag|goedemorgen|goedemiddag|hallo|"
+    r"salut|welkom|tot (?:dan|ziens|straks|later|de \w+|\d+ \w+|volgende \w+)|dank\b|bedankt|merci|komt? .{0,20}binnen|"
+    r"proficiat|\w+ heeft (?:nog )?geen (?:verdere |andere )?(?:nog )?vragen|heb(?:t|ben)? .{0,20}nog vragen)")
+
+
+def is_small_talk(sentence: str) -> bool:
+    """Greetings, thanks and goodbyes ("Tot dan, mevrouw Claeys."): nothing for the report."""
+    return SMALL_TALK.match(sentence.strip()) is not None

@@ -31,7 +31,7 @@ REWRITE_WORDS = {
     "cliënt", "cliënte", "de", "maatschappelijk", "werker", "en", "zijn", "haar", "of", "hun", "men",
     "zichzelf", "zij", "het", "geen", "niet", "nog", "er", "is", "heeft", "kan", "wil", "zal",
     "gaat", "staat", "doet", "ziet", "hoeft", "komt", "wordt", "hem", "hij", "ste", "euro",
-    "diens", "van", "al", "dan",
+    "diens", "van", "al", "dan", "zich",
 }
 DECISION_WORDS = ("beslist", "beslissen", "beslissing", "beloven", "beloofd", "toegekend", "goedgekeurd",
                   "geweigerd", "afgewezen", "toegestaan", "aanvaard", "zeker", "geregeld", "gelukt",
@@ -57,9 +57,9 @@ def _negated(words: list[str], index: int) -> bool:
 
 
 def _allowed_words(source: str, form: bool = False) -> set[str]:
-    allowed = set(REWRITE_WORDS) | (FORM_WORDS if form else set())
+    allowed = set(REWRITE_WORDS) | (FORM_WORDS if form else set()) | report_equivalents(source)
     for word in _words(source.lower()):
-        allowed |= {word, word + "t", third_person(word).lower()} | report_equivalents(word)
+        allowed |= {word, word + "t", third_person(word).lower()}
         if word in RELATIONS:
             allowed.add(RELATIONS[word][0])
         if word.endswith("t"):
@@ -90,8 +90,8 @@ def verify_text(text: str, source: str, form: bool = False) -> list[Violation]:
     source_words = [w.lower() for w in _words(source)]
     lowered = [w.lower() for w in sentence_words]
     for index, word in enumerate(lowered):
-        if word not in DECISION_WORDS or _negated(lowered, index):
-            continue
+        if word not in DECISION_WORDS or _negated(lowered, index) or (form and word in FORM_WORDS):
+            continue  # a form's own "beslist" says who decides what is not decided
         positions = [i for i, w in enumerate(source_words) if w == word]
         if positions and all(_negated(source_words, i) for i in positions):
             violations.append(Violation("modality", f"{word!r} is in de bron ontkend of onzeker"))
