@@ -48,6 +48,11 @@ def answer_statement(question: str, answer: str) -> tuple[str, bool]:
     made = statement_from_question(question, answer) or statement_from_wh(question, answer)
     if made is not None:
         return made, True
+    head, comma, tail = answer.partition(", ")
+    if comma and is_fragment(head):
+        made = statement_from_wh(question, head + ".")
+        if made is not None:  # "Goed, dat is in orde." -> "Het gaat goed met ..., dat is in orde."
+            return f"{made.rstrip('.')}, {tail}", True
     return answer, False
 
 
@@ -58,7 +63,8 @@ _CONTINUES = re.compile(r"(?i)^(en\s+)?(met|in|bij|op|voor|van|sinds|tot|via|teg
 
 def _is_bare(sentence: str, cues: SectionCues) -> bool:
     """'Ah, daarom.', 'Dat lukt.': a few words that state nothing on their own."""
-    return len(re.findall(r"\w+", sentence)) <= 4 and not _has_substance(sentence, cues)
+    return len(re.findall(r"\w+", sentence)) <= 4 and not _has_substance(sentence, cues) \
+        and re.match(r"(?i)\W*(dat|dit|het|ah|oh|ja|nee|zo|goed|da|ik hoop|hij hoopt|ze hoopt)\b", sentence) is not None
 
 
 def _has_substance(sentence: str, cues: SectionCues) -> bool:
@@ -107,7 +113,9 @@ def client_statements(sentences: list[str], shifted: list[str], question: str | 
         if not first and (trails_off(spoken) or _ASIDE_MARK.search(spoken) or not _has_substance(spoken, cues)):
             out.append(Statement(text, left_out=ASIDE, spoken=spoken))
             continue
-        if out and out[-1].left_out is None and _CONTINUES.match(spoken) and is_fragment(text):
+        continues = (_CONTINUES.match(spoken) and is_fragment(text)) \
+            or re.match(r"(?i)^(het|dat) (is|was) (nu )?(ongeveer )?\d", text) is not None
+        if out and out[-1].left_out is None and continues:
             # "Mijn uitkering is gestopt. Op één maart.": the fragment completes the sentence before.
             out[-1].text = f"{out[-1].text.rstrip('.')}, {text[0].lower()}{text[1:]}"
             continue

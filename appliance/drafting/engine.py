@@ -43,7 +43,7 @@ _LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ 
 KIND_SECTIONS = {"appointment": ("afspraken", "nieuwe_afspraken"),
                  "document": ("documenten", "afspraken"), "not_decided": (),
                  "housing_cost": ("huisvesting",), "income": ("inkomen",), "debt": ("uitgaven_schulden",),
-                 "agreement": ("nieuwe_afspraken", "afspraken")}
+                 "agreement": ("nieuwe_afspraken", "afspraken"), "household_member": ("gezinssituatie", "stand_van_zaken")}
 FLOW = re.compile(r"(?i)\b(legt uit hoe|hoe het verder gaat|leg(t)? (nu )?uit wat|wat nu gebeurt|eerst de basis"
                   r"|vertel eens|even terugkomen op|vandaag (bekijken|overlopen|evalueren|maken)|zitten hier voor)\b"
                   r"|^(dat (hangt|betekent|bespreken|bekijken|komt|gebeurt|is een|is fijn|is goed|is knap|begrijp)"
@@ -211,6 +211,13 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         state.recording_question = False
         return
     question, state.question = state.question, None
+    proposed = facts.appointment(question[0], state.on) if question else None
+    if question is not None and proposed is not None:
+        # "Past donderdag 19 maart, om 10 uur?" - "Ja, dat gaat.": the client agrees to the appointment.
+        unit = _fact_unit(state, proposed, question[0], [question[1], seg])
+        state.units.append(unit)
+        state.last_worker_facts = [unit]
+        question = None
     persons, extra = state.persons, []
     if state.addressee is not None:
         persons = replace(persons, me=state.addressee.label(persons.client), me_gender=state.addressee.gender)
@@ -235,6 +242,13 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         weight = ANSWER_TOPIC_WEIGHT if position == 0 else FOLLOW_TOPIC_WEIGHT
         section = _section(state, fact.kind if fact else None, spoken, weight, False)
         state.units.append(Unit(statement.text, segments + extra, "client", section, list(flags), fact=fact))
+    kept = " ".join(s.text for s in statements if s.left_out is None)
+    members = facts.household(kept, question[0] if question else "", persons.possessive)
+    if members is not None and "gezinssituatie" in state.cues.section_ids:
+        # Who lives with the client is its own statement in the household section.
+        cited = [question[1], seg] if question else [seg]
+        state.units.append(Unit(render(members, "nl", persons.client), cited + extra, "client",
+                                "gezinssituatie", list(flags), fact=members, form=True))
     state.last_client = " ".join(shifted)
     state.last_worker_facts = [u for u in state.last_worker_facts if u.fact is not None and u.fact.kind == "appointment"]
 
@@ -246,7 +260,7 @@ def _merge(units: list[Unit]) -> list[Unit]:
         last = merged[-1] if merged else None
         if last is not None and last.section == unit.section and last.role == unit.role and not last.form \
                 and not unit.form and last.segments[-1].id == unit.segments[0].id and len(last.text) < 160 \
-                and (last.fact is None or unit.fact is None):
+                and (last.fact is None or unit.fact is None or last.fact.kind == unit.fact.kind):
             last.text = f"{last.text.rstrip()} {unit.text}"
             last.segments += [s for s in unit.segments if s not in last.segments]
             last.flags += [f for f in unit.flags if f not in last.flags]

@@ -208,3 +208,30 @@ def agreement(spoken: str, text: str, client: str) -> Fact | None:
     if due is not None:
         fields["due"] = due.group(1).lower()
     return Fact(kind="agreement", fields=fields)
+
+
+_MEMBER = re.compile(r"(?i)\b(?:(zijn|haar|diens|hun|de)\s+)?(?:(?:kleine|grote|jongste|oudste|twee|drie)\s+)?"
+                     r"(moeder|vader|broer|broers|zus|zussen|zoon|zonen|dochter|dochters|kinderen|partner|vriendin|"
+                     r"man|vrouw|stiefvader|stiefmoeder|halfzus|halfbroer|grootmoeder|grootvader|baby)\b"
+                     r"(?:,?\s+((?-i:[A-Z])[\wëéï-]+))?(?:,?\s+(?:die|ze|hij)?\s*is\s+(\d{1,2})\b)?")
+_NAMED_AGE = re.compile(r"\b((?-i:[A-Z])[\wëéï-]+) is (\d{1,2})\b")
+_LIVING = re.compile(r"(?i)\b(woon|woont|wonen|met hoeveel|met wie|gezin|in huis|thuis wonen)\b")
+
+
+def household(statement: str, context: str, possessive: str) -> Fact | None:
+    """Who lives with the client, from an answer about living ("bij mijn moeder, met mijn broer, die is 16")."""
+    if not (_LIVING.search(statement) or _LIVING.search(context)) or re.search(r"(?i)\b(niet meer bij|geen)\b", statement):
+        return None
+    members: list[tuple[str, str]] = []
+    for match in _MEMBER.finditer(statement):
+        owner, relation, name, age = match.group(1), match.group(2).lower(), match.group(3), match.group(4)
+        if owner and owner.lower() == "de":
+            continue  # "de vader van de baby": someone else's relation
+        label = f"{possessive} {relation}" + (f" {name}" if name else "") + (f" ({age})" if age else "")
+        members.append((relation, label))
+    named = [m for m in _NAMED_AGE.finditer(statement) if not any(m.group(1) in label for _, label in members)]
+    members += [("kind", f"{m.group(1)} ({m.group(2)})") for m in named if m.group(1) not in ("Cliënt", "Cliënte")]
+    if not members:
+        return None
+    return Fact(kind="household_member", fields={"relation": "; ".join(r for r, _ in members),
+                                                 "person": "; ".join(label for _, label in members)})

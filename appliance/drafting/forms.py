@@ -24,7 +24,8 @@ HOUR_WORDS = ("twaalf", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "
 # Fixed words the Dutch forms add: the verifier accepts these and nothing else from a form.
 FORM_WORDS = {"afspraak", "huisbezoek", "op", "om", "bij", "thuis", "met", "tolk", "nog", "niet", "beslist",
               "dat", "al", "dan", "bezorgt", "uur", "cliënt", "cliënte", "en", "tegen", "van",
-              "het", "de", "volgende", "half", "kwart", "na", "voor", *HOUR_WORDS}
+              "het", "de", "volgende", "half", "kwart", "na", "voor", "woont", "samen", "zijn", "haar",
+              "diens", *HOUR_WORDS}
 
 
 
@@ -64,6 +65,10 @@ def render(fact: Fact, lang: str = "nl", client: str = "cliënt") -> str:
     if fact.kind == "not_decided":
         text = f"Nog niet beslist: {f['what']}"
         return text + (f"; dat beslist {f['who_decides']}." if f.get("who_decides") else ".")
+    if fact.kind == "household_member":
+        people = f["person"].split("; ")
+        listed = ", ".join(people[:-1]) + (" en " if len(people) > 1 else "") + people[-1]
+        return f"{client[0].upper()}{client[1:]} woont samen met {listed}."
     if fact.kind == "document":
         text = f"{client[0].upper()}{client[1:]} bezorgt {f['what']}"
         return text + (f" {f['due']}." if f.get("due") else ".")
@@ -85,6 +90,8 @@ def _render_fr(fact: Fact, client: str) -> str:
         return text + (f" ; décision : « {f['who_decides']} »." if f.get("who_decides") else ".")
     if fact.kind == "document":
         return f"{client[0].upper()}{client[1:]} apporte : « {f['what']} »."
+    if fact.kind == "household_member":
+        return f"{client[0].upper()}{client[1:]} vit avec : « {f['person']} »."
     if fact.kind in ("income", "housing_cost", "debt") and f.get("amount"):
         label = {"income": "Revenu", "housing_cost": "Frais de logement", "debt": "Dette"}[fact.kind]
         period = f" {PERIODS_FR.get(f.get('period', ''), '')}".rstrip()
@@ -95,6 +102,6 @@ def _render_fr(fact: Fact, client: str) -> str:
 
 def has_form(fact: Fact, lang: str) -> bool:
     """Whether a fact of this kind has a sentence form in `lang`."""
-    if fact.kind in ("appointment", "not_decided", "document"):
+    if fact.kind in ("appointment", "not_decided", "document", "household_member"):
         return True
     return lang == "fr" and fact.kind in ("income", "housing_cost", "debt") and bool(fact.fields.get("amount"))

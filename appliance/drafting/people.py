@@ -185,4 +185,5 @@ def reported_speech(sentence: str, client: str) -> str | None:
 
 def interpreted_subject(sentence: str, client: str) -> str:
     """In an interpreter's turn, "Ze wist niet dat dat moest." is about the client."""
-    return re.sub(r"^(Hij|Ze|Zij)\b", client[0].upper() + client[1:], sentence)
+    sentence = re.sub(r"^(Hij|Ze|Zij)\b", client[0].upper() + client[1:], sentence)
+    return re.sub(r"\b(en|maar|want) (hij|ze|zij) (?=\w)", rf"\1 {client} ", sentence)

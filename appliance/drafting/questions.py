@@ -159,7 +159,7 @@ def statement_from_wh(question: str, answer: str) -> str | None:
     noun, verb, after = words[:verb_at], words[verb_at], words[verb_at + 1:]
     subject, rest = after[:length], after[length:]
     reply = answer.strip().rstrip(".!")
-    first = reply.split(" ", 1)[0]
+    first = reply.split(" ", 1)[0].strip(",.;:")
     if first.lower() in _LOWER_START:
         reply = reply[0].lower() + reply[1:]
     money = ("huur", "kost", "bedraagt", "betaalt", "verdient", "inkomen", "loon", "uitkering", "leefloon",

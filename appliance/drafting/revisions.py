@@ -17,8 +17,8 @@ from appliance.drafting.units import Unit
 REVISED = "Bedrag dat de spreker zelf bijstelde of beperkte; het bijgestelde bedrag staat in het verslag."
 REPEAT = "Herhaalt een zin die al in dezelfde rubriek staat."
 # A later amount that replaces an earlier one: "nu is het", "zonder de premie is het", "na de ... betaling".
-_REVISES = re.compile(r"(?i)\b(nu is (het|dat)|is (het|dat) nu|(het|dat) is nu|zonder (de |het )?[\w-]+ is (het|dat)|"
-                      r"na de [\w ]+|eigenlijk|allee|nee,? wacht|dus het vaste)\b")
+_REVISES = re.compile(r"(?i)\b(?:nu is (?:het|dat)|is (?:het|dat) nu|(?:het|dat) is nu|zonder (?:de |het )?[\w-]+ is (?:het|dat)|"
+                      r"na de [\w ]{1,30}?|eigenlijk|allee|dus het vaste \w+ is)\W+(?:\w+\W+){0,3}?(\d+)")
 _SAME_MAGNITUDE = (0.5, 2.0)
 LOOKBACK = 4
 
@@ -42,8 +42,9 @@ def drop_revised_amounts(units: list[Unit], excluded: list[ExcludedItem]) -> lis
     """Take back an amount the client revised in a later sentence of the same stretch."""
     out: list[Unit] = []
     for unit in units:
-        new = _amounts(unit.text)
-        if unit.role == "client" and new and _REVISES.search(" ".join(s.text for s in unit.segments)):
+        revising = _REVISES.search(unit.text)
+        new = {int(revising.group(1))} & _amounts(unit.text) if revising else set()
+        if unit.role == "client" and new:
             for earlier in reversed(out[-LOOKBACK:]):
                 if earlier.role != "client":
                     continue

@@ -24,6 +24,7 @@ class SectionCues:
             self._phrases[section.id] = [c for c in cues if " " in c]
             self._words[section.id] = [c for c in cues if " " not in c]
         self._word_cache: dict[str, list[tuple[str, str]]] = {}
+        self.section_ids = tuple(s.id for s in template.sections)
 
     def _cues_in(self, word: str) -> list[tuple[str, str]]:
         """(section, cue) pairs a word matches; cached, since a conversation reuses its words."""
