@@ -61,6 +61,9 @@ _DATES = re.compile(r"(?i)\b(januari|februari|maart|april|mei|juni|juli|augustus
 _CONTINUES = re.compile(r"(?i)^(en\s+)?(met|in|bij|op|voor|van|sinds|tot|via|tegen|vanaf|zonder|rond|na)\b")
 
 
+LONG_WORDS = True
+
+
 def _is_bare(sentence: str, cues: SectionCues) -> bool:
     """'Ah, daarom.', 'Dat lukt.': a few words that state nothing on their own."""
     return len(re.findall(r"\w+", sentence)) <= 4 and not _has_substance(sentence, cues) \
@@ -71,7 +74,7 @@ def _has_substance(sentence: str, cues: SectionCues) -> bool:
     """A cue word, a number, a date, a name or a long (domain) word: something a report may need."""
     words = re.findall(r"[\wëéèïö-]+", sentence)
     return bool(cues.score(sentence)) or re.search(r"\d", sentence) is not None or _DATES.search(sentence) is not None \
-        or any(w[:1].isupper() for w in words[1:]) or any(len(w) >= 8 for w in words)
+        or any(w[:1].isupper() for w in words[1:]) or (LONG_WORDS and any(len(w) >= 8 for w in words))
 
 
 def client_statements(sentences: list[str], shifted: list[str], question: str | None, cues: SectionCues,

@@ -15,29 +15,27 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from appliance.draft import Citation, Draft, ExcludedItem, Fact, Section, Sentence
+from appliance.draft import Draft, ExcludedItem, Fact
 from appliance.drafting import facts, privacy, reliability
 from appliance.drafting.answers import client_statements, echoes
-from appliance.drafting.confidence import UNSURE_NUMBER, mask_unsure_numbers, segment_confidence
+from appliance.drafting.assembly import assemble, cite, merge
+from appliance.drafting.confidence import mask_unsure_numbers
 from appliance.drafting.corrections import corrections_across, is_superseded
-from appliance.drafting.forms import FORMS_VERSION, render
+from appliance.drafting.forms import LANGUAGES, render
 from appliance.drafting.people import Companion, People, find_people
 from appliance.drafting.person import Persons, Role, to_third_person
 from appliance.drafting.register import (
     drop_interjections,
     is_small_talk,
     report_words,
-    spoken_marks,
 )
 from appliance.drafting.revisions import drop_repeats, drop_revised_amounts
 from appliance.drafting.sections import SectionCues, worker_topic
 from appliance.drafting.speech import clean_utterance, is_acknowledgement
 from appliance.drafting.templates import Template
 from appliance.drafting.units import Unit
-from appliance.drafting.verifier import verify_sentence
 from appliance.transcript import Segment, Transcript
 
-ENGINE = f"spreekkamer-regels 2.0 (zinsvormen {FORMS_VERSION})"
 RECORDING_CUES = re.compile(r"\b(neem (het|dit|ons|'t) gesprek (weer )?op|gesprek (graag )?opnemen|opname)\b", re.IGNORECASE)
 _LEADING_WORDS = re.compile(r"^(?:(?:en|dan|dus|oké|goed|ja|nee|allee|en dan)[ ,]+)+", re.IGNORECASE)
 KIND_SECTIONS = {"appointment": ("afspraken", "nieuwe_afspraken"),
@@ -74,14 +72,6 @@ class _State:
     last_worker_facts: list[Unit] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     excluded: list[ExcludedItem] = field(default_factory=list)
-
-
-def cite(segments: list[Segment]) -> tuple[Citation, ...]:
-    """Citations of segments, in time order, each once."""
-    seen: dict[str, Citation] = {}
-    for seg in segments:
-        seen.setdefault(seg.id, Citation(segment=seg.id, start=seg.start, end=max(seg.end, seg.start + 0.01)))
-    return tuple(sorted(seen.values(), key=lambda c: c.start))
 
 
 def _exclude(state: _State, text: str, reason: str, segments: list[Segment]) -> None:
@@ -178,6 +168,9 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             if section is None and not re.search(r"\d", text):
                 _exclude(state, text, "Gespreksverloop zonder inhoud voor een rubriek van het sjabloon.", [seg])
                 continue
+            if fact is None and heading is None and STRICT_WORKER and not _worker_states(sentence, state.cues):
+                _exclude(state, text, "Toelichting van de maatschappelijk werker zonder eigen gegeven.", [seg])
+                continue
             section = section or state.topic
             unit = Unit(text, [seg], "worker", section, fact=fact)
         state.units.append(unit)
@@ -185,6 +178,19 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             state.last_worker_facts.append(unit)
 
     state.last_client, state.client_question = "", ""
+
+
+STRICT_WORKER = True
+
+
+def _worker_states(sentence: str, cues: SectionCues) -> bool:
+    """Whether a worker's statement carries a fact of its own: a number, a date, a name, or
+    more than one cue word; a bare remark ('De VDAB heeft daar opleidingen voor.') does not."""
+    words = sentence.split()
+    return bool(re.search(r"\d|\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+                          r"december)\b", sentence, re.IGNORECASE)) \
+        or any(w[:1].isupper() and w.lower() not in ("ik", "u") for w in words[1:]) \
+        or sum(cues.score(sentence).values()) >= 3
 
 
 def _is_heading(sentence: str, cues: SectionCues) -> bool:
@@ -253,44 +259,13 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
     state.last_worker_facts = [u for u in state.last_worker_facts if u.fact is not None and u.fact.kind == "appointment"]
 
 
-def _merge(units: list[Unit]) -> list[Unit]:
-    """Consecutive plain statements of one turn that land in the same section become one sentence."""
-    merged: list[Unit] = []
-    for unit in units:
-        last = merged[-1] if merged else None
-        if last is not None and last.section == unit.section and last.role == unit.role and not last.form \
-                and not unit.form and last.segments[-1].id == unit.segments[0].id and len(last.text) < 160 \
-                and (last.fact is None or unit.fact is None or last.fact.kind == unit.fact.kind):
-            last.text = f"{last.text.rstrip()} {unit.text}"
-            last.segments += [s for s in unit.segments if s not in last.segments]
-            last.flags += [f for f in unit.flags if f not in last.flags]
-            last.fact = last.fact or unit.fact
-        else:
-            merged.append(replace(unit, segments=list(unit.segments), flags=list(unit.flags)))
-    return merged
 
 
-def _sentence(unit: Unit, number: int) -> Sentence:
-    text = unit.text.strip()
-    if text and text[-1] not in ".!?":
-        text += "."
-    text = text[0].upper() + text[1:] if text else text
-    confidence, flags = 1.0, list(unit.flags)
-    for seg in unit.segments:
-        value, low = segment_confidence(seg)
-        confidence = min(confidence, value)
-        if low and "low_confidence" not in flags:
-            flags.append("low_confidence")
-    if UNSURE_NUMBER in text:
-        flags += [f for f in ("unsure_number", "low_confidence") if f not in flags]
-    if unit.form:
-        flags.append("form")
-    return Sentence(id=f"d{number}", text=text, citations=cite(unit.segments), flags=tuple(flags),
-                    confidence=confidence, fact=unit.fact)
-
-
-def draft_report(template: Template, transcript: Transcript, on: date | None = None) -> Draft:
-    """Draft a report in `template` from `transcript`; `on` is the contact's date (default today)."""
+def draft_report(template: Template, transcript: Transcript, on: date | None = None, lang: str = "nl") -> Draft:
+    """Draft a report in `template` from `transcript`; `on` is the contact's date (default today),
+    `lang` the worker's report language ('nl' or 'fr')."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no report language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     # Drafting and verifying both read the transcript with unsure numbers left out, so
     # no sentence can state a number that recognition was not sure of.
     transcript = transcript.model_copy(update={"segments": tuple(mask_unsure_numbers(s) for s in transcript.segments)})
@@ -316,29 +291,4 @@ def draft_report(template: Template, transcript: Transcript, on: date | None = N
         else:
             _client_turn(state, seg, clean.sentences, role)
     units = drop_repeats(drop_revised_amounts(state.units, state.excluded), state.excluded)
-    return _assemble(template, transcript, _merge(units), state.excluded)
-
-
-def _assemble(template: Template, transcript: Transcript, units: list[Unit], excluded: list[ExcludedItem]) -> Draft:
-    by_section: dict[str, list[Sentence]] = {s.id: [] for s in template.sections}
-    unassigned: list[Sentence] = []
-    for number, unit in enumerate(units, 1):
-        sentence = _sentence(unit, number)
-        violations = verify_sentence(sentence, transcript, form=unit.form)
-        if violations:
-            raw = " ".join(seg.text for seg in unit.segments)
-            kinds = sorted({v.kind for v in violations})
-            flags = ("unverified", *(f"violation:{k}" for k in kinds), *sentence.flags)
-            unassigned.append(sentence.model_copy(update={"text": raw, "flags": flags, "fact": None}))
-        elif unit.section is None:
-            unassigned.append(sentence)
-        elif spoken_marks(sentence.text):
-            # Still reads as conversation: shown to the worker, never placed as a statement.
-            flags = (*sentence.flags, *(f"spoken:{m}" for m in spoken_marks(sentence.text)))
-            unassigned.append(sentence.model_copy(update={"flags": flags}))
-        else:
-            by_section[unit.section].append(sentence)
-    sections = tuple(Section(id=s.id, title=s.title("nl"), required=s.required, sentences=tuple(by_section[s.id]))
-                     for s in template.sections)
-    return Draft(template=template.ref, sections=sections, unassigned=tuple(unassigned),
-                 excluded=tuple(excluded), engine=ENGINE)
+    return assemble(template, transcript, merge(units), state.excluded, lang, state.persons.client)
