@@ -85,7 +85,7 @@ def client_statements(sentences: list[str], shifted: list[str], question: str | 
     for position, (spoken, text) in enumerate(zip(sentences, shifted, strict=True)):
         if interpreter:
             reported = reported_speech(text, client)
-            if reported is None and re.match(r"(?i)^(ik|mijn)\b", spoken):
+            if reported is None and re.match(r"(?i)^((ja|nee|oké|goed),?\s+)?(ik|mijn)\b", spoken):
                 out.append(Statement(text, left_out=INTERPRETER, spoken=spoken))
                 continue
             text = interpreted_subject(reported, client) if reported is not None else interpreted_subject(text, client)

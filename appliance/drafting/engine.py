@@ -22,6 +22,7 @@ from appliance.drafting.assembly import assemble, cite, merge
 from appliance.drafting.confidence import mask_unsure_numbers
 from appliance.drafting.corrections import corrections_across, is_superseded
 from appliance.drafting.forms import LANGUAGES, render
+from appliance.drafting.numbers import to_digits
 from appliance.drafting.people import Companion, People, find_people
 from appliance.drafting.person import Persons, Role, to_third_person
 from appliance.drafting.register import (
@@ -202,7 +203,7 @@ def _is_heading(sentence: str, cues: SectionCues) -> bool:
 def _absorbed(state: _State, seg: Segment, spoken: str) -> bool:
     """A client's read-back of an appointment or a list of documents: it cites, it adds nothing."""
     for unit in state.last_worker_facts:
-        source = " ".join(s.text for s in unit.segments)
+        source = to_digits(" ".join(s.text for s in unit.segments)) + " " + unit.text
         if echoes(spoken, source, 0.5) or (unit.fact is not None and unit.fact.kind == "appointment"
                                            and re.search(r"\d+ \w+", spoken) and echoes(spoken, source, 0.3)):
             if seg not in unit.segments:
@@ -283,6 +284,9 @@ def draft_report(template: Template, transcript: Transcript, on: date | None = N
         for correction in across.get(seg.id, ()):
             clean.superseded += [s for s in clean.sentences if is_superseded(s, correction)]
             clean.sentences = [s for s in clean.sentences if not is_superseded(s, correction)]
+        for fix in clean.corrections:
+            _exclude(state, f"{fix.retracted} (verbeterd: {fix.replacement})",
+                     "Door de spreker zelf verbeterd; de verbeterde waarde staat in het verslag.", [seg])
         for old in clean.superseded:
             _exclude(state, old, "Door de spreker zelf verbeterd; de verbeterde waarde staat in het verslag.", [seg])
         role = _role(seg, clean.sentences)

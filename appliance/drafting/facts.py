@@ -126,6 +126,9 @@ def not_decided(sentences: list[str], index: int) -> tuple[Fact, list[int]] | No
         if match is not None:
             who = (match.group(1) or match.group(2)).strip()
             break
+    if index + 1 < len(sentences) and re.match(r"(?i)^(dat|dit)\b", sentences[index + 1]) \
+            and _UNDECIDED.search(sentences[index + 1]):
+        used.append(index + 1)  # "Dat is nog niet beslist." says it again
     fields = {"what": what[0].lower() + what[1:] if of_clause else what}
     if who:
         fields["who_decides"] = who
