@@ -43,7 +43,8 @@ class Statement:
 def answer_statement(question: str, answer: str) -> tuple[str, bool]:
     """(statement, whether the question's words are in it) for the first sentence of an answer."""
     word, _still, rest = polarity(answer)
-    if word is not None and rest and not is_fragment(rest):
+    anaphoric = re.match(r"(?i)(dat|die|dit|het|daar|ze|hij)\b", rest or "") is not None
+    if word is not None and rest and not is_fragment(rest) and not anaphoric:
         return rest[0].upper() + rest[1:], False  # "Ja, ik werk halftijds." stands on its own
     made = statement_from_question(question, answer) or statement_from_wh(question, answer)
     if made is not None:
@@ -73,7 +74,8 @@ def _is_bare(sentence: str, cues: SectionCues) -> bool:
 def _has_substance(sentence: str, cues: SectionCues) -> bool:
     """A cue word, a number, a date, a name or a long (domain) word: something a report may need."""
     words = re.findall(r"[\wëéèïö-]+", sentence)
-    return bool(cues.score(sentence)) or re.search(r"\d", sentence) is not None or _DATES.search(sentence) is not None \
+    return bool(cues.score(sentence)) or re.search(r"\d|(?i:\b(niets|niks|geen)\b)", sentence) is not None \
+        or _DATES.search(sentence) is not None \
         or any(w[:1].isupper() for w in words[1:]) or (LONG_WORDS and any(len(w) >= 8 for w in words))
 
 
@@ -116,7 +118,7 @@ def client_statements(sentences: list[str], shifted: list[str], question: str | 
         if not first and (trails_off(spoken) or _ASIDE_MARK.search(spoken) or not _has_substance(spoken, cues)):
             out.append(Statement(text, left_out=ASIDE, spoken=spoken))
             continue
-        continues = (_CONTINUES.match(spoken) and is_fragment(text)) \
+        continues = (_CONTINUES.match(spoken) and is_fragment(text)) or re.match(r"\d", text) is not None \
             or re.match(r"(?i)^(het|dat) (is|was) (nu )?(ongeveer )?\d", text) is not None
         if out and out[-1].left_out is None and continues:
             # "Mijn uitkering is gestopt. Op één maart.": the fragment completes the sentence before.

@@ -70,6 +70,7 @@ class _State:
     recording_question: bool = False
     last_client: str = ""
     client_question: str = ""
+    worker_turn: str = ""
     last_worker_facts: list[Unit] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     excluded: list[ExcludedItem] = field(default_factory=list)
@@ -129,6 +130,7 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
     last = sentences[-1] if sentences else ""
     state.question = (_voice(_LEADING_WORDS.sub("", last), role, persons), seg) if last.endswith("?") else None
     texts = [_voice(s, role, persons) for s in sentences]
+    state.worker_turn = " ".join(texts)
     state.last_worker_facts = []
     taken: set[int] = set()
     heading: str | None = None
@@ -194,6 +196,9 @@ def _worker_states(sentence: str, cues: SectionCues) -> bool:
         or sum(cues.score(sentence).values()) >= 3
 
 
+_ANAPHORIC_QUESTION = re.compile(r"(?i)^(is|was|hoe is|hoe was|heeft|hebt|lukt|lukte|ging) (dat|het|die)\b")
+
+
 def _is_heading(sentence: str, cues: SectionCues) -> bool:
     """'Dan vat ik de nieuwe afspraken samen.', 'Nieuwe afspraken:': the section of what follows."""
     scores = cues.score(sentence)
@@ -218,7 +223,7 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         state.recording_question = False
         return
     question, state.question = state.question, None
-    proposed = facts.appointment(question[0], state.on) if question else None
+    proposed = facts.appointment(question[0], state.on, state.worker_turn) if question else None
     if question is not None and proposed is not None:
         # "Past donderdag 19 maart, om 10 uur?" - "Ja, dat gaat.": the client agrees to the appointment.
         unit = _fact_unit(state, proposed, question[0], [question[1], seg])
@@ -243,6 +248,13 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             continue
         segments = [question[1], seg] if statement.uses_question and question else [seg]
         context = question[0] if question else ""
+        before = state.units[-1] if state.units else None
+        if position == 0 and question is not None and _ANAPHORIC_QUESTION.match(question[0]) and before is not None \
+                and before.role == "worker" and not before.form and before.segments == [question[1]]:
+            # "De eerste afspraak was de infosessie. Is dat gelukt?" - "Ja, ik ben geweest.": one statement.
+            before.text = f"{before.text.rstrip('.')}. {statement.text}"
+            before.segments.append(seg)
+            continue
         fact = facts.amount(statement.text, context)
         spoken = f"{statement.spoken} {context if statement.uses_question else ''}"
         # The worker's topic counts most for the direct answer, less for what follows it.

@@ -47,10 +47,11 @@ def _hour(word: str) -> int | None:
     return int(word) if word.isdigit() else cardinal(word)
 
 
-def appointment(sentence: str, on: date) -> Fact | None:
-    """An appointment: a meeting word, a day and month, and mostly an hour."""
+def appointment(sentence: str, on: date, context: str = "") -> Fact | None:
+    """An appointment: a meeting word (in the sentence or the turn around it), a day and month,
+    and mostly an hour."""
     found = _DATE.search(sentence)
-    if found is None or _MEETING.search(sentence) is None:
+    if found is None or (_MEETING.search(sentence) is None and _MEETING.search(context) is None):
         return None
     weekday, day, month = (found.group(1) or "").lower(), int(found.group(2)), MONTHS_NL.index(found.group(3).lower()) + 1
     year = on.year + (1 if (month, day) < (on.month, on.day) else 0)
@@ -74,7 +75,7 @@ def appointment(sentence: str, on: date) -> Fact | None:
             hour = hour + 12 if 1 <= hour <= 7 else hour  # "om vier uur" in an office day is 16 h
             if minute < 60:
                 fields["time"] = f"{hour:02d}:{minute:02d}"
-    if _HOME.search(sentence):
+    if _HOME.search(sentence) or _HOME.search(context):
         fields["place"] = "thuis"
     if re.search(r"\btolk\b", sentence, re.IGNORECASE):
         fields["with_whom"] = "tolk"
