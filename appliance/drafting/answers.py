@@ -67,8 +67,8 @@ LONG_WORDS = True
 
 def _is_bare(sentence: str, cues: SectionCues) -> bool:
     """'Ah, daarom.', 'Dat lukt.': a few words that state nothing on their own."""
-    return len(re.findall(r"\w+", sentence)) <= 4 and not _has_substance(sentence, cues) \
-        and re.match(r"(?i)\W*(dat|dit|het|ah|oh|ja|nee|zo|goed|da|ik hoop|hij hoopt|ze hoopt)\b", sentence) is not None
+    return len(re.findall(r"\w+", sentence)) <= 5 and not _has_substance(sentence, cues) \
+        and re.match(r"(?i)\W*(dat|dit|die|het|ah|oh|ja|nee|zo|goed|da|ik hoop|hij hoopt|ze hoopt)\b", sentence) is not None
 
 
 def _has_substance(sentence: str, cues: SectionCues) -> bool:

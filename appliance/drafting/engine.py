@@ -46,7 +46,7 @@ KIND_SECTIONS = {"appointment": ("afspraken", "nieuwe_afspraken"),
 FLOW = re.compile(r"(?i)\b(legt uit hoe|hoe het verder gaat|leg(t)? (nu )?uit wat|wat nu gebeurt|eerst de basis"
                   r"|vertel eens|even terugkomen op|vandaag (bekijken|overlopen|evalueren|maken)|zitten hier voor)\b"
                   r"|^(dat (hangt|betekent|bespreken|bekijken|komt|gebeurt|is een|is fijn|is goed|is knap|begrijp)"
-                  r"|het kan ook|als het een|dan ondertekenen|dan de |dan het )")
+                  r"|het kan ook|als het een|dan ondertekenen|dan de |dan het |dan plannen|dan spreken)")
 ANSWER_TOPIC_WEIGHT = 1.5
 """How much the worker's question counts for the direct answer's section."""
 FOLLOW_TOPIC_WEIGHT = 1.0
@@ -142,14 +142,15 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         if privacy.is_request(sentence):
             _exclude(state, sentence, "Bevestiging dat iets buiten het verslag blijft.", [seg])
             continue
-        if is_small_talk(sentence) or is_small_talk(text):
-            _exclude(state, text, "Begroeting, dank of afscheid.", [seg])
-            continue
-        if FLOW.search(text) or FLOW.search(sentence):
-            _exclude(state, text, "Uitleg over het verloop van het gesprek.", [seg])
-            continue
         undecided = facts.not_decided(texts, index)
         typed = facts.appointment(text, state.on) or facts.document(text, state.client_question)
+        if undecided is None and typed is None:
+            if is_small_talk(sentence) or is_small_talk(text):
+                _exclude(state, text, "Begroeting, dank of afscheid.", [seg])
+                continue
+            if FLOW.search(text) or FLOW.search(sentence):
+                _exclude(state, text, "Uitleg over het verloop van het gesprek.", [seg])
+                continue
         if undecided is not None:
             taken |= set(undecided[1])
             state.units = [u for u in state.units if not (u.segments == [seg] and u.text == texts[undecided[1][0]])]
@@ -240,6 +241,7 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
                                    state.people.interpreter is not None, persons.client)
     flags = [] if role in ("client", "worker") else ["speaker_unknown"]
     state.client_question = " ".join(s.text for s in statements if s.text.endswith("?"))
+    worker_length = 0
     for position, statement in enumerate(statements):
         if statement.left_out is not None:
             _exclude(state, statement.text, statement.left_out, [seg])
@@ -249,11 +251,14 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         segments = [question[1], seg] if statement.uses_question and question else [seg]
         context = question[0] if question else ""
         before = state.units[-1] if state.units else None
-        if position == 0 and question is not None and _ANAPHORIC_QUESTION.match(question[0]) and before is not None \
-                and before.role == "worker" and not before.form and before.segments == [question[1]]:
+        if question is not None and _ANAPHORIC_QUESTION.match(question[0]) and before is not None \
+                and before.role == "worker" and not before.form and before.segments[0] == question[1] \
+                and (position == 0 or (position == 1 and len(before.text) - worker_length < 20)):
             # "De eerste afspraak was de infosessie. Is dat gelukt?" - "Ja, ik ben geweest.": one statement.
+            worker_length = len(before.text) if position == 0 else worker_length
             before.text = f"{before.text.rstrip('.')}. {statement.text}"
-            before.segments.append(seg)
+            if seg not in before.segments:
+                before.segments.append(seg)
             continue
         fact = facts.amount(statement.text, context)
         spoken = f"{statement.spoken} {context if statement.uses_question else ''}"

@@ -83,8 +83,9 @@ def trails_off(sentence: str) -> bool:
 
 SMALL_TALK = re.compile(
     r"(?i)^(?:(?:ja|nee|oké|goed)[,.]?\s+)?(?:dag|daag|goeiemorgen|goeiedag|goeiemiddag|goedemorgen|goedemiddag|hallo|"
-    r"salut|welkom|tot (?:dan|ziens|straks|later|de \w+|\d+ \w+|volgende \w+)|dank\b|bedankt|merci|komt? .{0,20}binnen|"
-    r"proficiat|\w+ heeft (?:nog )?geen (?:verdere |andere )?(?:nog )?vragen|heb(?:t|ben)? .{0,20}nog vragen)")
+    r"salut|welkom|tot (?:dan|ziens|straks|later|de \w+|\d+ \w+|volgende \w+|maandag|dinsdag|woensdag|donderdag|"
+    r"vrijdag|zaterdag)|dank\b|bedankt|merci|komt? .{0,20}binnen|proficiat|"
+    r"\w+ heeft (?:\w+ ){0,3}(?:geen|niet) (?:\w+ ){0,3}vragen|heb(?:t|ben)? .{0,20}nog vragen)")
 
 
 def is_small_talk(sentence: str) -> bool:
