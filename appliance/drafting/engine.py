@@ -197,6 +197,19 @@ def _worker_states(sentence: str, cues: SectionCues) -> bool:
         or sum(cues.score(sentence).values()) >= 3
 
 
+FAMILY_SECTIONS = ("gezinssituatie", "stand_van_zaken")
+RELATIVE_SUBJECT = True
+_RELATIVE = r"(moeder|vader|man|vrouw|partner|vriendin|vriend|zoon|dochter|broer|zus|kinderen|ouders|stiefvader)"
+_RELATIVE_START = re.compile(rf"(?i)^(?:(?:zijn|haar|diens|hun) {_RELATIVE}\b|de {_RELATIVE} van cliënte?\b)")
+
+
+def _about_a_relative(text: str, question: str) -> bool:
+    """'Zijn vrouw volgt de les.', or 'Ze werkt in de schoonmaak.' after a question about the mother."""
+    if _RELATIVE_START.match(text):
+        return True
+    return re.match(r"(?i)^(ze|zij|hij)\b", text) is not None and re.search(rf"(?i)\b{_RELATIVE}\b", question) is not None
+
+
 _ANAPHORIC_QUESTION = re.compile(r"(?i)^(is|was|hoe is|hoe was|heeft|hebt|lukt|lukte|ging) (dat|het|die)\b")
 
 
@@ -265,6 +278,9 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         # The worker's topic counts most for the direct answer, less for what follows it.
         weight = ANSWER_TOPIC_WEIGHT if position == 0 else FOLLOW_TOPIC_WEIGHT
         section = _section(state, fact.kind if fact else None, spoken, weight, False)
+        family = next((f for f in FAMILY_SECTIONS if f in state.cues.section_ids), None)
+        if fact is None and family is not None and RELATIVE_SUBJECT and _about_a_relative(statement.text, context):
+            section = family  # what the client says about a household member describes the household
         state.units.append(Unit(statement.text, segments + extra, "client", section, list(flags), fact=fact))
     kept = " ".join(s.text for s in statements if s.left_out is None)
     members = facts.household(kept, question[0] if question else "", persons.possessive)

@@ -35,11 +35,11 @@ _DOC_NOUN = re.compile(r"(brief|brieven|attest|contract|uittreksel|loonfiche|loo
 _AMOUNT = re.compile(r"(\d[\d.]*)\s*(?:euro|€)?", re.IGNORECASE)
 _PERIOD = re.compile(r"\bper (maand|week|jaar|dag)\b", re.IGNORECASE)
 MONEY_KINDS = {
-    "housing_cost": ("huur", "kot", "studio", "woning", "appartement", "waarborg", "kosten"),
+    "housing_cost": ("huur", "kot", "studio", "woning", "appartement", "waarborg", "kosten", "thuis", "kostgeld"),
     "debt": ("schuld", "achterstal", "openstaand", "open", "factuur", "afbetal", "lening", "deurwaarder",
              "incasso", "rekening", "boete"),
     "income": ("inkomen", "loon", "verdien", "uitkering", "leefloon", "pensioen", "groeipakket", "toelage",
-               "netto", "onderhoudsgeld", "leefgeld", "premie"),
+               "netto", "onderhoudsgeld", "leefgeld", "premie", "gekregen", "ontvang", "verdiend"),
 }
 
 

@@ -42,8 +42,14 @@ HYPOTHETICAL = re.compile(r"(?i)\b(als|indien|mocht)\b[^.!?]*\b(zou|zouden|zou i
                           r"|\b(zou|zouden)\b[^.!?]*\bals\b")
 
 
+_LEVEL = re.compile(r"\b([ABC]) ?-?(1|2|een|één|twee)\b")
+_LEVEL_DIGIT = {"1": "1", "een": "1", "één": "1", "2": "2", "twee": "2"}
+
+
 def report_words(text: str) -> str:
-    """Colloquial words replaced by their report word, case kept at the start."""
+    """Colloquial words replaced by their report word, case kept at the start; language levels
+    written as levels ("A twee" -> "A2")."""
+    text = _LEVEL.sub(lambda m: m.group(1) + _LEVEL_DIGIT[m.group(2)], text)
     def swap(match: re.Match[str]) -> str:
         word = LEXICON[match.group(1).lower()]
         return word[0].upper() + word[1:] if match.group(1)[:1].isupper() else word
@@ -52,7 +58,8 @@ def report_words(text: str) -> str:
 
 def report_equivalents(source: str) -> set[str]:
     """The report words that may stand for what a source says (for the verifier)."""
-    return {w for match in _WORD.finditer(source) for w in LEXICON[match.group(1).lower()].split()}
+    levels = {m.group(1).lower() + _LEVEL_DIGIT[m.group(2)] for m in _LEVEL.finditer(source)}
+    return levels | {w for match in _WORD.finditer(source) for w in LEXICON[match.group(1).lower()].split()}
 
 
 def drop_interjections(text: str) -> str:

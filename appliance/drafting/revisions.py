@@ -18,7 +18,7 @@ REVISED = "Bedrag dat de spreker zelf bijstelde of beperkte; het bijgestelde bed
 REPEAT = "Herhaalt een zin die al in dezelfde rubriek staat."
 # A later amount that replaces an earlier one: "nu is het", "zonder de premie is het", "na de ... betaling".
 _REVISES = re.compile(r"(?i)\b(?:nu is (?:het|dat)|is (?:het|dat) nu|(?:het|dat) is nu|zonder (?:de |het )?[\w-]+ is (?:het|dat)|"
-                      r"na de [\w ]{1,30}?|eigenlijk|allee|dus het vaste \w+ is)\W+(?:\w+\W+){0,3}?(\d+)")
+                      r"eigenlijk|allee|dus het vaste \w+ is)\W+(?:\w+\W+){0,1}?(\d+)")
 _SAME_MAGNITUDE = (0.5, 2.0)
 LOOKBACK = 4
 
