@@ -150,7 +150,7 @@ def document(sentence: str, asked: str = "") -> Fact | None:
     due = re.search(r"(?i)\b(voor het huisbezoek|voor de volgende afspraak|deze week|voor eind \w+)\b", what)
     what = what.strip(" .,;")
     what = re.sub(r",\s+en\s+", " en ", what)
-    if not _DOC_NOUN.search(what) or len(what.split()) > 30:
+    if not _DOC_NOUN.search(what) or len(what.split()) > 30 or "maatschappelijk werker" in what.lower():
         return None
     fields = {"what": what[0].lower() + what[1:] if what[:2] != what[:2].upper() else what}
     if due is not None:
@@ -229,8 +229,8 @@ def household(statement: str, context: str, possessive: str) -> Fact | None:
     members: list[tuple[str, str]] = []
     for match in _MEMBER.finditer(statement):
         owner, relation, name, age = match.group(1), match.group(2).lower(), match.group(3), match.group(4)
-        if owner and owner.lower() == "de":
-            continue  # "de vader van de baby": someone else's relation
+        if owner and owner.lower() in ("de", "hun"):
+            continue  # "de vader van de baby", "hun vader": someone else's relation
         label = f"{possessive} {relation}" + (f" {name}" if name else "") + (f" ({age})" if age else "")
         members.append((relation, label))
     named = [m for m in _NAMED_AGE.finditer(statement) if not any(m.group(1) in label for _, label in members)]
