@@ -3,6 +3,7 @@ sentence in the report language."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from appliance.draft import Citation, Draft, ExcludedItem, Section, Sentence
@@ -44,7 +45,7 @@ def merge(units: list[Unit]) -> list[Unit]:
 
 
 def _sentence(unit: Unit, number: int) -> Sentence:
-    text = unit.text.strip()
+    text = re.sub(r"(?i)^(?:(?:ja|ah|oh|ah ja|oh ja)[,!]\s+)+(?=\w{2,}\s+\w+)", "", unit.text.strip())  # "Ja, cliënt ..."
     if text and text[-1] not in ".!?":
         text += "."
     text = text[0].upper() + text[1:] if text else text

@@ -167,7 +167,9 @@ def statement_from_wh(question: str, answer: str) -> str | None:
     if wh == "hoeveel" and re.fullmatch(r"(ongeveer |rond de |zo'n )?(\d+|\[…\])", reply) \
             and any(w.lower().startswith(money) for w in words):
         reply += " euro"
-    if wh in ("hoeveel", "welk", "welke"):
+    if subject[0].lower() == "er" and wh == "wat":
+        parts = [reply, verb, *rest]  # "Wat was er moeilijk?" - "De vermoeidheid." -> "De vermoeidheid was moeilijk."
+    elif wh in ("hoeveel", "welk", "welke"):
         parts = [*subject, verb, reply, *noun, *rest]
     elif wh == "hoe":
         parts = [*subject, verb, reply, *rest]
