@@ -198,7 +198,8 @@ def _worker_states(sentence: str, cues: SectionCues) -> bool:
 
 
 FAMILY_SECTIONS = ("gezinssituatie", "stand_van_zaken")
-RELATIVE_SUBJECT = True
+KEEPS_RELATIVES = ("sociaal_netwerk", "inkomen", "gezondheid")
+"""Sections where what is said about a relative belongs (who helps, their income, their health)."""
 _RELATIVE = r"(moeder|vader|man|vrouw|partner|vriendin|vriend|zoon|dochter|broer|zus|kinderen|ouders|stiefvader)"
 _RELATIVE_START = re.compile(rf"(?i)^(?:(?:zijn|haar|diens|hun) {_RELATIVE}\b|de {_RELATIVE} van cliënte?\b)")
 
@@ -279,7 +280,8 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         weight = ANSWER_TOPIC_WEIGHT if position == 0 else FOLLOW_TOPIC_WEIGHT
         section = _section(state, fact.kind if fact else None, spoken, weight, False)
         family = next((f for f in FAMILY_SECTIONS if f in state.cues.section_ids), None)
-        if fact is None and family is not None and RELATIVE_SUBJECT and _about_a_relative(statement.text, context):
+        if fact is None and family is not None and section not in KEEPS_RELATIVES \
+                and _about_a_relative(statement.text, context):
             section = family  # what the client says about a household member describes the household
         state.units.append(Unit(statement.text, segments + extra, "client", section, list(flags), fact=fact))
     kept = " ".join(s.text for s in statements if s.left_out is None)
