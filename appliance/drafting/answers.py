@@ -104,6 +104,10 @@ def client_statements(sentences: list[str], shifted: list[str], question: str | 
             continue
         if first and question is not None:
             made, uses = answer_statement(question, text)
+            if is_small_talk(made):
+                out.append(Statement(made, left_out=SMALL_TALK, spoken=spoken))
+                first = False
+                continue
             if not uses and _is_bare(spoken, cues):
                 out.append(Statement(text, left_out=BARE, spoken=spoken))
                 continue
@@ -115,14 +119,15 @@ def client_statements(sentences: list[str], shifted: list[str], question: str | 
         if _is_bare(spoken, cues):
             out.append(Statement(text, left_out=BARE, spoken=spoken))
             continue
-        if not first and (trails_off(spoken) or _ASIDE_MARK.search(spoken) or not _has_substance(spoken, cues)):
-            out.append(Statement(text, left_out=ASIDE, spoken=spoken))
-            continue
         continues = (_CONTINUES.match(spoken) and is_fragment(text)) or re.match(r"\d", text) is not None \
+            or (re.match(r"(?i)^(of|en|maar ook)\s+\w+", text) is not None and len(text.split()) <= 3) \
             or re.match(r"(?i)^(het|dat) (is|was) (nu )?(ongeveer )?\d", text) is not None
-        if out and out[-1].left_out is None and continues:
+        if out and out[-1].left_out is None and continues and not trails_off(spoken) and not _ASIDE_MARK.search(spoken):
             # "Mijn uitkering is gestopt. Op één maart.": the fragment completes the sentence before.
             out[-1].text = f"{out[-1].text.rstrip('.')}, {text[0].lower()}{text[1:]}"
+            continue
+        if not first and (trails_off(spoken) or _ASIDE_MARK.search(spoken) or not _has_substance(spoken, cues)):
+            out.append(Statement(text, left_out=ASIDE, spoken=spoken))
             continue
         first = False
         out.append(Statement(text, spoken=spoken))

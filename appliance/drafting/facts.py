@@ -193,7 +193,7 @@ _CLIENT_AGREES = re.compile(rf"(?i)^(?:(?:en|dan|ook|verder|ten (?:eerste|tweede
                             rf"(?:(?:u|je|jij|ge|gij)\s+{_ACTION}\b|{_ACTION}\s+(?:u|je|ge)\b)")
 _INVERTED = re.compile(rf"(?i)^(?:voor|tegen|na|deze|morgen|volgende|tot)\b[^,]{{0,30}}?\b{_ACTION}\s+(?:u|je|ge)\b")
 _WORKER_ACTS = re.compile(r"(?i)^(?:(?:en|dan|ook|verder)[,]?\s+)*ik\s+(neem|vraag|maak|contacteer|bel|stuur|zoek|help|"
-                          r"bekijk|kijk|ga|doe|regel|schrijf|verwijs|probeer)\b")
+                          r"bekijk|kijk|ga|doe|regel|schrijf|verwijs|probeer|geef|bezorg|stuur|zorg|informeer)\b")
 _DUE = re.compile(r"(?i)\b(deze week|morgen|vandaag|volgende week|voor (?:het|de|eind|die) [\w ]+?|tegen [\w ]+?)(?=[,.]|$)")
 
 

@@ -25,7 +25,8 @@ LEXICON = {
 }
 INTERJECTIONS = ("haha", "hahaha", "hihi", "oké", "okee", "ok", "hé", "he", "tja", "ach", "oei", "pff",
                  "goh", "awel", "amai", "allee", "ja hoor", "dus ja", "merci", "bon", "voilà",
-                 "ocharme", "zulle", "trouwens", "eigenlijk", "of zo", "en zo", "ofzo", "zeker weten")
+                 "ocharme", "zulle", "trouwens", "eigenlijk", "of zo", "en zo", "ofzo", "zeker weten",
+                 "natuurlijk", "gewoon", "eerlijk gezegd", "weet je", "weet ge", "zie je")
 _INTERJECTION = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(re.escape(w) for w in INTERJECTIONS) + r")(?![\w-])[ ,!]*")
 _WORD = re.compile(r"(?i)(?<![\w'])(" + "|".join(sorted((re.escape(k) for k in LEXICON), key=len, reverse=True))
                    + r")(?![\w'])")
