@@ -46,6 +46,8 @@ def merge(units: list[Unit]) -> list[Unit]:
 
 def _sentence(unit: Unit, number: int) -> Sentence:
     text = re.sub(r"(?i)^(?:(?:ja|ah|oh|ah ja|oh ja)[,!]\s+)+(?=\w{2,}\s+\w+)", "", unit.text.strip())  # "Ja, cliënt ..."
+    # A report sentence does not open with the conversation's connectives ("En", "Maar", "Dus").
+    text = re.sub(r"(^|[.!?] )(?:En|Maar|Dus|Want|Enfin)(?: dan)?,? (\w)", lambda m: m.group(1) + m.group(2).upper(), text)
     if text and text[-1] not in ".!?":
         text += "."
     text = text[0].upper() + text[1:] if text else text
