@@ -286,7 +286,9 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         state.units.append(Unit(statement.text, segments + extra, "client", section, list(flags), fact=fact))
     kept = " ".join(s.text for s in statements if s.left_out is None)
     members = facts.household(kept, question[0] if question else "", persons.possessive)
-    if members is not None and "gezinssituatie" in state.cues.section_ids:
+    recent = state.units[-len(statements):] if statements else []
+    placed_here = any(u.section == "gezinssituatie" and seg in u.segments for u in recent)
+    if members is not None and "gezinssituatie" in state.cues.section_ids and not placed_here:
         # Who lives with the client is its own statement in the household section.
         cited = [question[1], seg] if question else [seg]
         state.units.append(Unit(render(members, "nl", persons.client), cited + extra, "client",
