@@ -45,7 +45,7 @@ KIND_SECTIONS = {"appointment": ("afspraken", "nieuwe_afspraken"),
                  "agreement": ("nieuwe_afspraken", "afspraken"), "household_member": ("gezinssituatie", "stand_van_zaken")}
 FLOW = re.compile(r"(?i)\b(legt uit hoe|hoe het verder gaat|leg(t)? (nu )?uit wat|wat nu gebeurt|eerst de basis"
                   r"|vertel eens|even terugkomen op|vandaag (bekijken|overlopen|evalueren|maken)|zitten hier voor)\b"
-                  r"|^(dat (hangt|betekent|bespreken|bekijken|komt|gebeurt|is een|is fijn|is goed|is knap|begrijp)"
+                  r"|^(?:(?:maar|en|dus) )?(dat (hangt|betekent|bespreken|bekijken|komt|gebeurt|is een|is fijn|is goed|is knap|begrijp)"
                   r"|het kan ook|als het een|dan ondertekenen|dan de |dan het |dan plannen|dan spreken)")
 ANSWER_TOPIC_WEIGHT = 1.5
 """How much the worker's question counts for the direct answer's section."""
@@ -157,6 +157,9 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             unit = _fact_unit(state, undecided[0], " ".join(sentences[i] for i in undecided[1]), [seg])
         elif typed is not None:
             unit = _fact_unit(state, typed, sentence, [seg])
+        elif _repeats_an_appointment(state, text):
+            _exclude(state, text, "Herhaalt een afspraak die al in het verslag staat.", [seg])
+            continue
         elif state.last_client and (echoes(text, state.last_client)
                                     or (re.search(r"(?i)\bdus\b", sentence) and echoes(text, state.last_client, 0.4))):
             _exclude(state, text, ECHO, [seg])
@@ -212,6 +215,13 @@ def _about_a_relative(text: str, question: str) -> bool:
 
 
 _ANAPHORIC_QUESTION = re.compile(r"(?i)^(is|was|hoe is|hoe was|heeft|hebt|lukt|lukte|ging) (dat|het|die)\b")
+
+
+def _repeats_an_appointment(state: _State, text: str) -> bool:
+    """'Dan zie ik je op woensdag 18 maart.' after the appointment was made."""
+    said = facts.said_date(text, state.on)
+    return said is not None and any(u.fact is not None and u.fact.kind == "appointment"
+                                    and u.fact.fields.get("date") == said for u in state.units)
 
 
 def _is_heading(sentence: str, cues: SectionCues) -> bool:

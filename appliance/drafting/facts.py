@@ -82,6 +82,18 @@ def appointment(sentence: str, on: date, context: str = "") -> Fact | None:
     return Fact(kind="appointment", fields=fields)
 
 
+def said_date(sentence: str, on: date) -> str | None:
+    """The ISO date of the first day and month a sentence says, in the year the appointment falls."""
+    found = _DATE.search(sentence)
+    if found is None:
+        return None
+    day, month = int(found.group(2)), MONTHS_NL.index(found.group(3).lower()) + 1
+    try:
+        return date(on.year + (1 if (month, day) < (on.month, on.day) else 0), month, day).isoformat()
+    except ValueError:
+        return None
+
+
 def _al_dan_niet(clause: str) -> str:
     """'of het voorschot wordt toegekend' -> 'of het voorschot al dan niet wordt toegekend'."""
     words = clause.split()
