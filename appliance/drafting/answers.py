@@ -79,9 +79,16 @@ def _has_substance(sentence: str, cues: SectionCues) -> bool:
         or any(w[:1].isupper() for w in words[1:]) or (LONG_WORDS and any(len(w) >= 8 for w in words))
 
 
+ANAPHORIC_QUESTION = re.compile(r"(?i)^(?:(?:is|was|heeft|hebt|lukt|lukte|ging) (?:dat|die)\b|(?:is|was) het gelukt"
+                                r"|hoe (?:is|was|staat|ging|gaat) (?:het|dat) (?:daar)?mee\b|hoe (?:is|was) dat gegaan)")
+
+
 def client_statements(sentences: list[str], shifted: list[str], question: str | None, cues: SectionCues,
                       interpreter: bool, client: str) -> list[Statement]:
     """Statements of one client turn: `sentences` as spoken (cleaned), `shifted` in the third person."""
+    if len(sentences) > 1 and trails_off(sentences[0]) and re.match(r"(?i)(ja|nee|neen)\b", sentences[1]):
+        sentences, shifted = sentences[1:], shifted[1:]  # "Mutualiteit... nee.": the echo goes, the answer stays
+    leans_back = question is not None and ANAPHORIC_QUESTION.match(question) is not None
     out: list[Statement] = []
     first = True
     for position, (spoken, text) in enumerate(zip(sentences, shifted, strict=True)):
@@ -108,7 +115,7 @@ def client_statements(sentences: list[str], shifted: list[str], question: str | 
                 out.append(Statement(made, left_out=SMALL_TALK, spoken=spoken))
                 first = False
                 continue
-            if not uses and _is_bare(spoken, cues):
+            if not uses and _is_bare(spoken, cues) and not leans_back:
                 out.append(Statement(text, left_out=BARE, spoken=spoken))
                 continue
             out.append(Statement(made, uses, spoken=spoken))

@@ -17,7 +17,7 @@ from datetime import date
 
 from appliance.draft import Draft, ExcludedItem, Fact
 from appliance.drafting import facts, privacy, reliability
-from appliance.drafting.answers import client_statements, echoes
+from appliance.drafting.answers import ANAPHORIC_QUESTION, client_statements, echoes
 from appliance.drafting.assembly import assemble, cite, merge
 from appliance.drafting.confidence import mask_unsure_numbers
 from appliance.drafting.corrections import corrections_across, is_superseded
@@ -214,9 +214,6 @@ def _about_a_relative(text: str, question: str) -> bool:
     return re.match(r"(?i)^(ze|zij|hij)\b", text) is not None and re.search(rf"(?i)\b{_RELATIVE}\b", question) is not None
 
 
-_ANAPHORIC_QUESTION = re.compile(r"(?i)^(is|was|hoe is|hoe was|heeft|hebt|lukt|lukte|ging) (dat|het|die)\b")
-
-
 def _repeats_an_appointment(state: _State, text: str) -> bool:
     """'Dan zie ik je op woensdag 18 maart.' after the appointment was made."""
     said = facts.said_date(text, state.on)
@@ -275,7 +272,7 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         segments = [question[1], seg] if statement.uses_question and question else [seg]
         context = question[0] if question else ""
         before = state.units[-1] if state.units else None
-        if question is not None and _ANAPHORIC_QUESTION.match(question[0]) and before is not None \
+        if question is not None and ANAPHORIC_QUESTION.match(question[0]) and before is not None \
                 and before.role == "worker" and not before.form and before.segments[0] == question[1] \
                 and (position == 0 or (position == 1 and len(before.text) - worker_length < 20)):
             # "De eerste afspraak was de infosessie. Is dat gelukt?" - "Ja, ik ben geweest.": one statement.
