@@ -167,9 +167,10 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         else:
             fact = facts.amount(text) or facts.agreement(sentence, text, persons.client)
             kind = fact.kind if fact else None
-            if kind == "agreement" and fact is not None and fact.fields["who"] != persons.client:
-                kind = None  # what the worker will do is placed by its words: an agreement or a proposal
             section = _section(state, kind, sentence)
+            if kind == "agreement" and fact is not None and fact.fields["who"] != persons.client:
+                # What the worker will do is an agreement (or, in an evaluation, a proposal).
+                section = _worker_agreement_section(state, sentence)
             if heading is not None and kind is None and max(state.cues.score(sentence).values(), default=0) < 3:
                 section = heading
             if section is None and not re.search(r"\d", text):
@@ -188,6 +189,14 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
 
 
 STRICT_WORKER = True
+
+
+def _worker_agreement_section(state: _State, sentence: str) -> str | None:
+    """The agreements section for the worker's own to-do. Where the template has a proposal
+    section, what the worker will do is a proposal, placed by its words, unless it is a check to report back on."""
+    if "voorstel_verder_traject" in state.cues.section_ids and not facts.is_worker_todo(sentence):
+        return _section(state, None, sentence)
+    return _section(state, "agreement", sentence)
 
 
 def _worker_states(sentence: str, cues: SectionCues) -> bool:

@@ -206,7 +206,15 @@ _CLIENT_AGREES = re.compile(rf"(?i)^(?:(?:en|dan|ook|verder|ten (?:eerste|tweede
 _INVERTED = re.compile(rf"(?i)^(?:voor|tegen|na|deze|morgen|volgende|tot)\b[^,]{{0,30}}?\b{_ACTION}\s+(?:u|je|ge)\b")
 _WORKER_ACTS = re.compile(r"(?i)^(?:(?:en|dan|ook|verder)[,]?\s+)*ik\s+(neem|vraag|maak|contacteer|bel|stuur|zoek|help|"
                           r"bekijk|kijk|ga|doe|regel|schrijf|verwijs|probeer|geef|bezorg|stuur|zorg|informeer)\b")
+_WORKER_TODO = re.compile(r"(?i)\b(?:moet ik (?:dat |het )?(?:nog )?(?:nakijken|bekijken|navragen|uitzoeken|nagaan|vragen)"
+                          r"|wat ik wel kan doen|ik laat (?:het )?(?:u|je) (?:dat |het )?weten)\b")
+"""The worker's own to-do said another way: 'dat moet ik nog nakijken', 'wat ik wel kan doen, is ...'."""
 _DUE = re.compile(r"(?i)\b(deze week|morgen|vandaag|volgende week|voor (?:het|de|eind|die) [\w ]+?|tegen [\w ]+?)(?=[,.]|$)")
+
+
+def is_worker_todo(spoken: str) -> bool:
+    """'Dat moet ik nog nakijken.', 'Ik laat het u weten.': something the worker will check and report back."""
+    return _WORKER_TODO.search(spoken) is not None
 
 
 def agreement(spoken: str, text: str, client: str) -> Fact | None:
@@ -215,7 +223,7 @@ def agreement(spoken: str, text: str, client: str) -> Fact | None:
         return None
     if _CLIENT_AGREES.match(spoken) or _INVERTED.match(spoken):
         who = client
-    elif _WORKER_ACTS.match(spoken) and not re.search(r"(?i)\bstel\b.*\bvoor\b", spoken):
+    elif (_WORKER_ACTS.match(spoken) or _WORKER_TODO.search(spoken)) and not re.search(r"(?i)\bstel\b.*\bvoor\b", spoken):
         who = "de maatschappelijk werker"
     else:
         return None
