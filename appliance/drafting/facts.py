@@ -171,6 +171,16 @@ def document(sentence: str, asked: str = "") -> Fact | None:
     return Fact(kind="document", fields=fields)
 
 
+_YEAR_BEFORE = re.compile(r"(?i)\b(in|tot|sinds|sedert|van|vanaf|tegen|begin|eind|midden)\s+$")
+
+
+def _is_year(sentence: str, match: re.Match[str]) -> bool:
+    """'in 2022', 'tot 2030': a year, not an amount (an amount in euro says so)."""
+    value = match.group(1).replace(".", "")
+    return value.isdigit() and 1950 <= int(value) <= 2099 and _YEAR_BEFORE.search(sentence[:match.start()]) is not None \
+        and not re.match(r"\s*(euro|eur|€)", sentence[match.end():], re.IGNORECASE)
+
+
 def amount(sentence: str, context: str = "") -> Fact | None:
     """An amount of money and what it is (income, housing cost, debt); None when negated or hypothetical."""
     if is_hypothetical(sentence):
@@ -179,7 +189,8 @@ def amount(sentence: str, context: str = "") -> Fact | None:
              and int(m.group(1).replace(".", "")) >= 20 and not re.search(
                  r"(?i)\b(geen|niet)\s+(\w+\s+){0,1}$", sentence[:m.start()])]
     found = [m for m in found if not _DATE.match(sentence, m.start())
-             and not re.match(r"\s*(jaar|maanden|dagen|weken|uur|studiepunten|kilometer)", sentence[m.end():])]
+             and not re.match(r"\s*(jaar|maanden|dagen|weken|uur|studiepunten|kilometer)", sentence[m.end():])
+             and not _is_year(sentence, m)]
     if not found:
         return None
     low = (sentence + " " + context).lower()

@@ -1,0 +1,45 @@
+"""Placement by general rules of OCMW conversations: what the worker will do is an agreement,
+a year is no amount, the worker's question is the topic of the client's answer."""
+
+from datetime import date
+
+from appliance.draft import Draft, Sentence
+from appliance.drafting.engine import draft_report
+from appliance.drafting.templates import load_template
+from appliance.transcript import Segment, Transcript
+
+ON = date(2026, 3, 2)
+
+
+def _draft(*turns: tuple[str, str], template: str = "intake") -> Draft:
+    segments, t = [], 0.0
+    for index, (speaker, text) in enumerate(turns, 1):
+        segments.append(Segment(id=f"s{index}", start=t, end=t + 3.0, speaker=speaker, text=text))  # type: ignore[arg-type]
+        t += 3.5
+    return draft_report(load_template(template), Transcript(segments=tuple(segments)), on=ON)
+
+
+def _placed(draft: Draft) -> list[tuple[str, Sentence]]:
+    return [(s.id, x) for s in draft.sections for x in s.sentences]
+
+
+def test_what_the_worker_will_do_goes_to_the_agreements() -> None:
+    draft = _draft(("worker", "Heeft u nog vrienden hier?"), ("client", "Ja, een paar."),
+                   ("worker", "Ik geef u straks het adres van een dienst die helpt met gezinshereniging."))
+    assert ("afspraken", ("De maatschappelijk werker geeft cliënt straks het adres van een dienst die helpt met "
+            "gezinshereniging.")) in [(s, x.text) for s, x in _placed(draft)]
+
+
+def test_a_check_the_worker_reports_back_on_is_an_agreement_in_an_evaluation_too() -> None:
+    draft = _draft(("worker", "Hoe die studietoelage meetelt voor je leefloon, moet ik nog nakijken."),
+                   template="evaluatieverslag")
+    [(section, _)] = _placed(draft)
+    assert section == "afspraken"
+
+
+def test_a_year_is_no_amount_of_money() -> None:
+    draft = _draft(("worker", "Zijn er nog rekeningen die openstaan?"), ("client", "Nee, niks."),
+                   ("worker", "Zijn er gezondheidsproblemen waar we rekening mee moeten houden?"),
+                   ("client", "Ik heb een hernia gehad, in tweeduizend tweeëntwintig."))
+    hernia = [(s, x) for s, x in _placed(draft) if "hernia" in x.text]
+    assert [(s, x.fact) for s, x in hernia] == [("gezondheid", None)]
