@@ -43,3 +43,20 @@ def test_a_year_is_no_amount_of_money() -> None:
                    ("client", "Ik heb een hernia gehad, in tweeduizend tweeëntwintig."))
     hernia = [(s, x) for s, x in _placed(draft) if "hernia" in x.text]
     assert [(s, x.fact) for s, x in hernia] == [("gezondheid", None)]
+
+
+def test_an_agreement_recalled_and_how_it_went_are_one_statement() -> None:
+    draft = _draft(("worker", "Oké. De derde afspraak was dat u de rekening van de school zou meebrengen."),
+                   ("client", "Oei. Die ben ik vergeten. Sorry."), template="trajectverslag")
+    assert [(s, x.text) for s, x in _placed(draft)] == [
+        ("afspraken_nagekomen", ("De derde afspraak was dat cliënt de rekening van de school zou meebrengen. "
+                                "Cliënt is die vergeten."))]
+    assert [c.segment for c in _placed(draft)[0][1].citations] == ["s1", "s2"]
+
+
+def test_a_number_answer_keeps_er_before_the_number() -> None:
+    draft = _draft(("worker", ("De derde afspraak was dat u elke maand vijf sollicitaties zou doen. Hoeveel heeft u er "
+                              "gedaan?")), ("client", "Vier. Twee in een bakkerij."), template="trajectverslag")
+    [(section, sentence)] = _placed(draft)
+    assert section == "afspraken_nagekomen"
+    assert "Cliënt heeft er 4 gedaan" in sentence.text and "5 sollicitaties" in sentence.text

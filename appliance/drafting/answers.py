@@ -48,7 +48,7 @@ def answer_statement(question: str, answer: str) -> tuple[str, bool]:
         return rest[0].upper() + rest[1:], False  # "Ja, ik werk halftijds." stands on its own
     made = statement_from_question(question, answer) or statement_from_wh(question, answer)
     if made is not None:
-        return made, True
+        return re.sub(r"\b(\d+) er\b", r"er \1", made), True  # "heeft er 4 gedaan", not "heeft 4 er gedaan"
     head, comma, tail = answer.partition(", ")
     if comma and is_fragment(head):
         made = statement_from_wh(question, head + ".")
@@ -81,6 +81,18 @@ def _has_substance(sentence: str, cues: SectionCues) -> bool:
 
 ANAPHORIC_QUESTION = re.compile(r"(?i)^(?:(?:is|was|heeft|hebt|lukt|lukte|ging) (?:dat|die)\b|(?:is|was) het gelukt"
                                 r"|hoe (?:is|was|staat|ging|gaat) (?:het|dat) (?:daar)?mee\b|hoe (?:is|was) dat gegaan)")
+
+
+_FRONTED = re.compile(r"^(Die|Dat|Dit) (is|heeft|was|had) (cliënte?|hij|zij) (\w+)([.,].*)?$")
+
+
+def subject_first(text: str) -> str:
+    """'Die is cliënte vergeten.' -> 'Cliënte is die vergeten.': the report names the subject first."""
+    match = _FRONTED.match(text)
+    if match is None:
+        return text
+    subject = match.group(3)
+    return f"{subject[0].upper()}{subject[1:]} {match.group(2)} {match.group(1).lower()} {match.group(4)}{match.group(5) or '.'}"
 
 
 def client_statements(sentences: list[str], shifted: list[str], question: str | None, cues: SectionCues,

@@ -17,7 +17,7 @@ from datetime import date
 
 from appliance.draft import Draft, ExcludedItem, Fact
 from appliance.drafting import facts, privacy, reliability
-from appliance.drafting.answers import ANAPHORIC_QUESTION, client_statements, echoes
+from appliance.drafting.answers import ANAPHORIC_QUESTION, client_statements, echoes, subject_first
 from appliance.drafting.assembly import assemble, cite, merge
 from appliance.drafting.confidence import mask_unsure_numbers
 from appliance.drafting.corrections import corrections_across, is_superseded
@@ -71,6 +71,7 @@ class _State:
     last_client: str = ""
     client_question: str = ""
     worker_turn: str = ""
+    worker_segment: Segment | None = None
     last_worker_facts: list[Unit] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     excluded: list[ExcludedItem] = field(default_factory=list)
@@ -121,6 +122,7 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         state.recording_question, state.question = True, None
         return
     state.recording_question = False
+    state.worker_segment = seg
     state.topic = worker_topic(state.cues, sentences, state.topic)
     state.addressee = state.people.addressed(sentences[0]) if sentences else None
     persons = state.persons
@@ -180,6 +182,8 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
                 _exclude(state, text, "Toelichting van de maatschappelijk werker zonder eigen gegeven.", [seg])
                 continue
             section = section or state.topic
+            if facts.recalls_agreement(sentence) and "afspraken_nagekomen" in state.cues.section_ids:
+                section = "afspraken_nagekomen"  # an agreement of the last contact, and how it went
             unit = Unit(text, [seg], "worker", section, fact=fact)
         state.units.append(unit)
         if unit.form:
@@ -271,7 +275,7 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
                                    state.people.interpreter is not None, persons.client)
     flags = [] if role in ("client", "worker") else ["speaker_unknown"]
     state.client_question = " ".join(s.text for s in statements if s.text.endswith("?"))
-    worker_length = 0
+    worker_length, recalled = 0, False
     for position, statement in enumerate(statements):
         if statement.left_out is not None:
             _exclude(state, statement.text, statement.left_out, [seg])
@@ -281,12 +285,16 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         segments = [question[1], seg] if statement.uses_question and question else [seg]
         context = question[0] if question else ""
         before = state.units[-1] if state.units else None
-        if question is not None and ANAPHORIC_QUESTION.match(question[0]) and before is not None \
-                and before.role == "worker" and not before.form and before.segments[0] == question[1] \
-                and (position == 0 or (position == 1 and len(before.text) - worker_length < 20)):
-            # "De eerste afspraak was de infosessie. Is dat gelukt?" - "Ja, ik ben geweest.": one statement.
+        leans_back = (question is not None and ANAPHORIC_QUESTION.match(question[0]) is not None) \
+            or (before is not None and facts.recalls_agreement(before.text) and (position == 0 or recalled))
+        if leans_back and before is not None and before.role == "worker" and not before.form \
+                and before.segments[0] == state.worker_segment \
+                and (position == 0 or recalled or (position == 1 and len(before.text) - worker_length < 20)):
+            # "De eerste afspraak was de infosessie. Is dat gelukt?" - "Ja, ik ben geweest.": one statement;
+            # so is "De derde afspraak was dat u de rekening zou meebrengen." - "Die ben ik vergeten."
             worker_length = len(before.text) if position == 0 else worker_length
-            before.text = f"{before.text.rstrip('.')}. {statement.text}"
+            recalled = facts.recalls_agreement(before.text)  # the rest of the answer tells how it went
+            before.text = f"{before.text.rstrip('.')}. {subject_first(statement.text)}"
             if seg not in before.segments:
                 before.segments.append(seg)
             continue

@@ -148,10 +148,19 @@ def not_decided(sentences: list[str], index: int) -> tuple[Fact, list[int]] | No
     return Fact(kind="not_decided", fields=fields), used
 
 
+_RECALLED = re.compile(r"(?i)\b(afspraak was|hadden (?:we )?afgesproken|spraken we (?:af|vorige keer)|"
+                       r"vorige keer (?:spraken|hadden) we)\b")
+
+
+def recalls_agreement(sentence: str) -> bool:
+    """'De derde afspraak was dat u ... zou meebrengen.': an agreement of an earlier contact, recalled."""
+    return _RECALLED.search(sentence) is not None
+
+
 def document(sentence: str, asked: str = "") -> Fact | None:
     """Documents the client brings: a bring/need verb (or the client's question "wat moet ik
-    meebrengen?" just before) and document nouns."""
-    if (_DOC_VERB.search(sentence) is None and _DOC_VERB.search(asked) is None) \
+    meebrengen?" just before) and document nouns; not an earlier agreement recalled."""
+    if recalls_agreement(sentence) or (_DOC_VERB.search(sentence) is None and _DOC_VERB.search(asked) is None) \
             or _DOC_NOUN.search(sentence) is None or "?" in sentence or re.match(r"(?i)\s*als\b", sentence):
         return None
     what = sentence.split(":", 1)[1] if ":" in sentence else sentence
