@@ -60,3 +60,22 @@ def test_a_number_answer_keeps_er_before_the_number() -> None:
     [(section, sentence)] = _placed(draft)
     assert section == "afspraken_nagekomen"
     assert "Cliënt heeft er 4 gedaan" in sentence.text and "5 sollicitaties" in sentence.text
+
+
+def test_an_elliptic_follow_up_question_stays_on_the_topic() -> None:
+    draft = _draft(("worker", "Hoeveel is de huur?"), ("client", "Vijfhonderdtachtig euro, met het water erbij."),
+                   ("worker", "580 euro, water inbegrepen. En de elektriciteit?"), ("client", "Elektriciteit is apart. Ik moet zelf een contract maken."))
+    assert [s for s, x in _placed(draft) if "Elektriciteit" in x.text] == ["huisvesting"]
+
+
+def test_health_insurance_is_a_health_matter() -> None:
+    draft = _draft(("worker", "Hoe staat het met uw inkomen?"), ("client", "Ik heb een leefloon."),
+                   ("worker", "Bent u aangesloten bij een mutualiteit?"), ("client", "Nee, nog niet."))
+    assert [s for s, x in _placed(draft) if "mutualiteit" in x.text] == ["gezondheid"]
+
+
+def test_a_follow_up_question_on_its_own_sets_its_own_topic() -> None:
+    draft = _draft(("worker", "Het doel was je budget. Hoe ging dat?"), ("client", "Dat is gelukt."),
+                   ("worker", "En je studentenjob?"), ("client", "Ik werk nog altijd in de supermarkt, op zaterdag."),
+                   template="evaluatieverslag")
+    assert [s for s, x in _placed(draft) if "supermarkt" in x.text] == ["evolutie"]

@@ -31,7 +31,7 @@ from appliance.drafting.register import (
     report_words,
 )
 from appliance.drafting.revisions import drop_repeats, drop_revised_amounts
-from appliance.drafting.sections import SectionCues, worker_topic
+from appliance.drafting.sections import SectionCues, is_follow_up, worker_topic
 from appliance.drafting.speech import clean_utterance, is_acknowledgement
 from appliance.drafting.templates import Template
 from appliance.drafting.units import Unit
@@ -51,6 +51,8 @@ ANSWER_TOPIC_WEIGHT = 1.5
 """How much the worker's question counts for the direct answer's section."""
 FOLLOW_TOPIC_WEIGHT = 1.0
 """And for what the client says after the direct answer."""
+FOLLOW_UP_WEIGHT = 1.0
+"""What the topic counts more after an elliptic follow-up question ('En de elektriciteit?')."""
 WORKER_TOPIC_WEIGHT = 0.5
 """And for the worker's own statements."""
 ECHO = "Herhaling van wat al gezegd is; de zin die het zegt, citeert dit fragment niet."
@@ -72,6 +74,7 @@ class _State:
     client_question: str = ""
     worker_turn: str = ""
     worker_segment: Segment | None = None
+    follow_up: bool = False
     last_worker_facts: list[Unit] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     excluded: list[ExcludedItem] = field(default_factory=list)
@@ -130,6 +133,7 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         label = state.addressee.label(persons.client)
         persons = replace(persons, you=label, you_gender=state.addressee.gender)
     last = sentences[-1] if sentences else ""
+    state.follow_up = len(sentences) > 1 and is_follow_up(last)
     state.question = (_voice(_LEADING_WORDS.sub("", last), role, persons), seg) if last.endswith("?") else None
     texts = [_voice(s, role, persons) for s in sentences]
     state.worker_turn = " ".join(texts)
@@ -302,6 +306,8 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
         spoken = f"{statement.spoken} {context if statement.uses_question else ''}"
         # The worker's topic counts most for the direct answer, less for what follows it.
         weight = ANSWER_TOPIC_WEIGHT if position == 0 else FOLLOW_TOPIC_WEIGHT
+        if question is not None and state.follow_up:
+            weight += FOLLOW_UP_WEIGHT  # "En de elektriciteit?": the thing it names is part of the topic
         section = _section(state, fact.kind if fact else None, spoken, weight, False)
         family = next((f for f in FAMILY_SECTIONS if f in state.cues.section_ids), None)
         if fact is None and family is not None and section not in KEEPS_RELATIVES \

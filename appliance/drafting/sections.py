@@ -79,8 +79,20 @@ class SectionCues:
         return max(scores, key=lambda s: (scores[s], s == topic))
 
 
+_FOLLOW_UP = re.compile(r"(?i)^(en|maar)\s+(de|het|uw|je|jouw)\s+[\w-]+( [\w-]+)?\s*\?$")
+
+
+def is_follow_up(question: str) -> bool:
+    """'En de elektriciteit?': a question that names one more thing on the current topic."""
+    return _FOLLOW_UP.match(question) is not None
+
+
 def worker_topic(cues: SectionCues, sentences: list[str], current: str | None) -> str | None:
-    """The topic after a worker utterance: its questions and last sentence weigh most."""
+    """The topic after a worker utterance: its questions and last sentence weigh most; an
+    elliptic follow-up after a recap ('580 euro, water inbegrepen. En de elektriciteit?')
+    stays on the current topic."""
+    if current is not None and len(sentences) > 1 and is_follow_up(sentences[-1]):
+        return current
     totals: dict[str, float] = {}
     for index, sentence in enumerate(sentences):
         weight = 2.0 if sentence.rstrip().endswith("?") else 1.0
