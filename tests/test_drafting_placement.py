@@ -79,3 +79,18 @@ def test_a_follow_up_question_on_its_own_sets_its_own_topic() -> None:
                    ("worker", "En je studentenjob?"), ("client", "Ik werk nog altijd in de supermarkt, op zaterdag."),
                    template="evaluatieverslag")
     assert [s for s, x in _placed(draft) if "supermarkt" in x.text] == ["evolutie"]
+
+
+def test_a_probe_of_a_reservation_asks_what_was_difficult() -> None:
+    draft = _draft(("worker", "Het derde doel was rondkomen. Hoe gaat dat?"), ("client", "Ik kom rond. Meestal."),
+                   ("worker", "Meestal?"), ("client", "In januari was mijn fiets kapot. Dat was honderdtwintig euro."),
+                   template="evaluatieverslag")
+    assert [s for s, x in _placed(draft) if "120" in x.text] == ["knelpunten"]
+
+
+def test_a_question_about_now_is_about_how_things_evolved() -> None:
+    draft = _draft(("worker", "Je bent altijd op tijd, dat is een doel dat gehaald is."), ("client", "Ja."),
+                   ("worker", "Wat doet u nu allemaal in de winkel?"),
+                   ("client", "Ik sta in het magazijn. En sinds januari sta ik ook aan de kassa."),
+                   template="evaluatieverslag")
+    assert {s for s, x in _placed(draft) if "kassa" in x.text} == {"evolutie"}

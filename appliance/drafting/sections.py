@@ -82,6 +82,11 @@ class SectionCues:
 _FOLLOW_UP = re.compile(r"(?i)^(en|maar)\s+(de|het|uw|je|jouw)\s+[\w-]+( [\w-]+)?\s*\?$")
 
 
+_HEDGE_PROBE = re.compile(r"(?i)^(meestal|soms|bijna|bijna altijd|niet altijd|min of meer|een beetje|nog niet helemaal)\s*\?$")
+DIFFICULTIES = "knelpunten"
+"""The section of what is difficult, where a template has one."""
+
+
 def is_follow_up(question: str) -> bool:
     """'En de elektriciteit?': a question that names one more thing on the current topic."""
     return _FOLLOW_UP.match(question) is not None
@@ -93,6 +98,8 @@ def worker_topic(cues: SectionCues, sentences: list[str], current: str | None) -
     stays on the current topic."""
     if current is not None and len(sentences) > 1 and is_follow_up(sentences[-1]):
         return current
+    if sentences and _HEDGE_PROBE.match(sentences[-1]) and DIFFICULTIES in cues.section_ids:
+        return DIFFICULTIES  # "Meestal?": the worker asks what lies behind the reservation
     totals: dict[str, float] = {}
     for index, sentence in enumerate(sentences):
         weight = 2.0 if sentence.rstrip().endswith("?") else 1.0

@@ -42,11 +42,11 @@ GENERAL_CUES: dict[str, tuple[str, ...]] = {
         "verder zetten", "verderzetten", "ik vraag", "schrijft zich in", "schrijft u in"),
     "evolutie": ("contract loopt", "loopt tot", "ik werk", "gaat beter", "in het begin", "bij de start",
         "stage begint", "studeer", "kinesist", "behandeling", "arts", "jobstudent", "artikel 60", "artikel zestig", "tewerkstelling",
-        "ik doe", "sinds de winter"),
+        "ik doe", "sinds de winter", "doet u nu", "doe je nu", "doet ge nu", "momenteel", "op dit moment"),
     "doelen_bereikt": ("gehaald", "nooit te laat", "op tijd", "tevreden", "doel was", "doelen bij de start",
         "doelen waren"),
     "knelpunten": ("lastig", "moeilijkheden", "opvang", "schulden", "niet gehaald", "pijn", "pendel",
         "huurverhoging", "opgetrokken", "schuldbemiddelaar"),
     "voorstel_verder_traject": ("verderzetten", "verder zetten", "vraag aan de vdab", "opleiding als",
-        "na het contract", "na juni", "toekomst", "na april"),
+        "na het contract", "na juni", "toekomst", "na april", "opvolgen", "blijft het ocmw"),
 }
