@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from appliance.drafting.people import interpreted_subject, reported_speech
 from appliance.drafting.questions import (
     is_fragment,
+    is_yes_no_question,
     polarity,
     statement_from_question,
     statement_from_wh,
@@ -40,8 +41,17 @@ class Statement:
     spoken: str = ""
 
 
-def answer_statement(question: str, answer: str) -> tuple[str, bool]:
+_OTHER_PERSON = re.compile(r"(?i)\b(partner|man|vrouw|moeder|vader|zoon|dochter|kinderen|broer|zus|hij|zij|ze)\b")
+_NONE_OF = re.compile(r"^(?:(?:nee|neen),?\s+)?((?:nog |helemaal )?geen\s+[\w\s-]+?)\.?$", re.IGNORECASE)
+
+
+def answer_statement(question: str, answer: str, client: str = "cliënt") -> tuple[str, bool]:
     """(statement, whether the question's words are in it) for the first sentence of an answer."""
+    none_of = _NONE_OF.match(answer)
+    if none_of is not None and len(none_of.group(1).split()) <= 5 and not is_yes_no_question(question) \
+            and not _OTHER_PERSON.search(question) and not re.search(r"(?i)\bgeen (idee|probleem|dank)", answer):
+        # "Geen nieuwe schulden." - the client has none: a statement of its own, not the question's verb.
+        return f"{client[0].upper()}{client[1:]} heeft {none_of.group(1).lower()}.", False
     word, _still, rest = polarity(answer)
     anaphoric = re.match(r"(?i)(dat|die|dit|het|daar|ze|hij)\b", rest or "") is not None
     if word is not None and rest and not is_fragment(rest) and not anaphoric:
@@ -122,7 +132,7 @@ def client_statements(sentences: list[str], shifted: list[str], question: str | 
             out.append(Statement(text, left_out=HYPOTHETICAL, spoken=spoken))
             continue
         if first and question is not None:
-            made, uses = answer_statement(question, text)
+            made, uses = answer_statement(question, text, client)
             if is_small_talk(made):
                 out.append(Statement(made, left_out=SMALL_TALK, spoken=spoken))
                 first = False

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from appliance.draft import Citation, Draft, ExcludedItem, Section, Sentence
 from appliance.drafting.confidence import UNSURE_NUMBER, segment_confidence
-from appliance.drafting.forms import FORMS_VERSION, has_form, render
+from appliance.drafting.forms import AMOUNT_LABELS_NL, FORMS_VERSION, has_form, render
+from appliance.drafting.questions import is_fragment
 from appliance.drafting.register import spoken_marks
 from appliance.drafting.templates import Template
 from appliance.drafting.units import Unit
@@ -65,6 +66,27 @@ def _sentence(unit: Unit, number: int) -> Sentence:
                     confidence=confidence, fact=unit.fact)
 
 
+_SUBJECTS = re.compile(r"(?i)\b(zij|hij|ze|wij|we|cliënte?|er|die|dat|dit|maatschappelijk werker)\b")
+_COMMON_VERBS = frozenset({
+    "zei", "zegt", "zijn", "hebben", "kunnen", "moeten", "willen", "mogen", "gaan", "komen", "wonen", "betalen",
+    "maken", "passen", "dienen", "werken", "krijgen", "blijven", "staan", "doen", "zien", "weten", "lopen", "zullen"})
+_NOT_VERBS = frozenset({"niet", "nog", "wat", "met", "tot", "uit", "toch", "pas", "best", "echt", "recht", "slecht",
+                        "maart", "augustus", "meest", "laatst", "eerst", "helft", "soort", "dat", "het", "prijs"})
+
+
+def is_verbless(text: str) -> bool:
+    """A statement with no verb of its own ('De vakbond, en de C 4.', 'Sinds 2 weken.'): no
+    finite verb known to the lexicon, no subject, no common plural verb, no verb in second place."""
+    if not is_fragment(text.replace(".", " ")) or _SUBJECTS.search(text):
+        return False
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        words = [w.lower() for w in re.findall(r"[\wëéèïöü'-]+", sentence)]
+        if any(w in _COMMON_VERBS for w in words) or (len(words) > 1 and words[1].endswith("t")
+                                                       and words[1] not in _NOT_VERBS and len(words[1]) > 3):
+            return False
+    return True
+
+
 def _in_language(sentence: Sentence, lang: str, client: str) -> Sentence:
     """The sentence in the report language: a typed fact by its form; other statements stay as
     said, flagged, because nothing is translated freely."""
@@ -81,6 +103,11 @@ def assemble(template: Template, transcript: Transcript, units: list[Unit], excl
     unassigned: list[Sentence] = []
     for number, unit in enumerate(units, 1):
         sentence = _sentence(unit, number)
+        if not unit.form and unit.fact is not None and unit.fact.kind in AMOUNT_LABELS_NL \
+                and unit.fact.fields.get("amount") and is_verbless(sentence.text):
+            # "1350 euro pensioen.": an amount without a verb is written by the amount form.
+            unit = replace(unit, text=render(unit.fact, "nl", client), form=True)
+            sentence = _sentence(unit, number)
         violations = verify_sentence(sentence, transcript, form=unit.form)
         if violations:
             raw = " ".join(seg.text for seg in unit.segments)
@@ -89,6 +116,9 @@ def assemble(template: Template, transcript: Transcript, units: list[Unit], excl
             unassigned.append(sentence.model_copy(update={"text": raw, "flags": flags, "fact": None}))
         elif unit.section is None:
             unassigned.append(sentence)
+        elif not unit.form and is_verbless(sentence.text):
+            # No verb of its own ("De vakbond, en de C 4."): not a report sentence; the worker sees it.
+            unassigned.append(sentence.model_copy(update={"flags": (*sentence.flags, "fragment")}))
         elif spoken_marks(sentence.text):
             # Still reads as conversation: shown to the worker, never placed as a statement.
             flags = (*sentence.flags, *(f"spoken:{m}" for m in spoken_marks(sentence.text)))

@@ -44,7 +44,7 @@ KIND_SECTIONS = {"appointment": ("afspraken", "nieuwe_afspraken"),
                  "housing_cost": ("huisvesting",), "income": ("inkomen",), "debt": ("uitgaven_schulden",),
                  "agreement": ("nieuwe_afspraken", "afspraken"), "household_member": ("gezinssituatie", "stand_van_zaken")}
 FLOW = re.compile(r"(?i)\b(legt uit hoe|hoe het verder gaat|leg(t)? (nu )?uit wat|wat nu gebeurt|eerst de basis"
-                  r"|vertel eens|even terugkomen op|vandaag (bekijken|overlopen|evalueren|maken)|zitten hier voor)\b"
+                  r"|vertel eens|even terugkomen op|(trager|langzamer|langzaam|traag|duidelijk|luider) (spreken|praten)|vandaag (bekijken|overlopen|evalueren|maken)|zitten hier voor)\b"
                   r"|^(?:(?:maar|en|dus) )?(dat (hangt|betekent|bespreken|bekijken|komt|gebeurt|is een|is fijn|is goed|is knap|begrijp)"
                   r"|het kan ook|als het een|dan ondertekenen|dan de |dan het |dan plannen|dan spreken)")
 ANSWER_TOPIC_WEIGHT = 1.5

@@ -19,7 +19,8 @@ _DATE = re.compile(r"\b(?:(" + "|".join(WEEKDAYS_NL) + r")\s+)?(\d{1,2})\s+(" + 
                    re.IGNORECASE)
 _CLOCK = re.compile(r"\bom\s+(?:(half|kwart na|kwart voor)\s+)?(\w+)(?:\s+uur)?(?:\s+(\w+))?", re.IGNORECASE)
 _MEETING = re.compile(r"\b(afspraak|afspreken|spreken .*af|spreken we af|zien (we )?elkaar|zie ik|kom ik|kom .* langs|"
-                      r"huisbezoek|op bezoek|volgende keer|terug op|terug af|zien .* terug|langs)\b", re.IGNORECASE)
+                      r"huisbezoek|op bezoek|volgende keer|terug op|terug af|zien .* terug|langs|terugkomen|terug komen|komt .* terug)\b",
+                      re.IGNORECASE)
 _HOME = re.compile(r"\b(thuis|huisbezoek|op bezoek|langs bij)\b", re.IGNORECASE)
 _UNDECIDED = re.compile(r"\b(nog niet beslist|niets over beslist|nog niet zeker|niet zeker|weet .* nog niet|"
                         r"nog niet weten|weten we niet|weet ik nog niet|moet .* nog (beslissen|nakijken)|"
@@ -214,7 +215,11 @@ def amount(sentence: str, context: str = "") -> Fact | None:
         fields["period"] = period.group(0).lower()
     cue = next((w for w in re.findall(r"[\wë-]+", sentence.lower()) if any(c in w for c in MONEY_KINDS[kind])), None)
     if cue is not None:
+        if re.search(rf"(?i)\b(niet|geen)\s+(\w+\s+)?{re.escape(cue)}", sentence):
+            return None  # "2 maanden niet ontvangen, samen 300 euro": what did not come is no income
         fields[{"income": "source", "housing_cost": "kind", "debt": "creditor"}[kind]] = cue
+    if re.search(r"(?i)\b(ongeveer|rond de|zowat|bijna|ruim|een goeie|een goede)\s+$", sentence[:found[-1].start()]):
+        fields["approximate"] = "ja"
     return Fact(kind=kind, fields=fields)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from appliance.draft import Fact
 
-FORMS_VERSION = "1.0.0"
+FORMS_VERSION = "1.1.0"
 LANGUAGES = ("nl", "fr")
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
              "oktober", "november", "december")
@@ -25,7 +25,8 @@ HOUR_WORDS = ("twaalf", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "
 FORM_WORDS = {"afspraak", "huisbezoek", "op", "om", "bij", "thuis", "met", "tolk", "nog", "niet", "beslist",
               "dat", "al", "dan", "bezorgt", "uur", "cliënt", "cliënte", "en", "tegen", "van",
               "het", "de", "volgende", "half", "kwart", "na", "voor", "woont", "samen", "zijn", "haar",
-              "diens", *HOUR_WORDS}
+              "diens", "inkomen", "woonkosten", "schuld", "euro", "ongeveer", *HOUR_WORDS}
+AMOUNT_LABELS_NL = {"income": "Inkomen", "housing_cost": "Woonkosten", "debt": "Schuld"}
 
 
 
@@ -72,6 +73,12 @@ def render(fact: Fact, lang: str = "nl", client: str = "cliënt") -> str:
     if fact.kind == "document":
         text = f"{client[0].upper()}{client[1:]} bezorgt {f['what']}"
         return text + (f" {f['due']}." if f.get("due") else ".")
+    if fact.kind in AMOUNT_LABELS_NL and f.get("amount"):
+        # Only for an amount said without a verb ("1350 euro pensioen."): a statement keeps its words.
+        what = f.get("source") or f.get("kind") or f.get("creditor")
+        about = "ongeveer " if f.get("approximate") else ""
+        text = f"{AMOUNT_LABELS_NL[fact.kind]}: {about}{f['amount']} euro" + (f" {f['period']}" if f.get("period") else "")
+        return text + (f" ({what})." if what else ".")
     raise ValueError(f"no sentence form for {fact.kind!r}")
 
 

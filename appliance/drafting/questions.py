@@ -95,7 +95,7 @@ def statement_from_question(question: str, answer: str) -> str | None:
         rest = _negate(rest, still)
     sentence = " ".join([*subject, verb, *rest])
     sentence = sentence[0].upper() + sentence[1:]
-    if rest_of_answer:
+    if rest_of_answer and rest_of_answer.lower().strip(" .") not in sentence.lower():
         tail = rest_of_answer[0].lower() + rest_of_answer[1:] if not rest_of_answer[:2].isupper() else rest_of_answer
         return f"{sentence}, {tail}"
     return sentence + "."
