@@ -141,3 +141,11 @@ def test_placed_sentences_carry_no_conversation() -> None:
                    ("worker", "Hoe gaat het met je gezondheid?"), ("client", "Goed. Ik slaap wel slecht."))
     for _, sentence in _placed(draft):
         assert spoken_marks(sentence.text) == [], sentence.text
+
+
+def test_a_confirmed_tag_question_is_the_workers_statement_about_the_client() -> None:
+    draft = _draft(("worker", "U heeft in februari vier dagen gewerkt bij het interimkantoor, klopt dat?"), ("client", "Ja."))
+    [(section, sentence)] = _placed(draft)
+    assert (section, sentence.text) == ("werk_opleiding", "Cliënt heeft in februari 4 dagen gewerkt bij het interimkantoor.")
+    assert [c.segment for c in sentence.citations] == ["s1", "s2"]
+

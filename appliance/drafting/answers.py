@@ -41,6 +41,7 @@ class Statement:
     spoken: str = ""
 
 
+_TAG_QUESTION = re.compile(r"^(?:[^:?]*:\s*)?(.+?),\s*(?:klopt dat|is dat juist|is dat zo|toch|niet)\s*\?$", re.IGNORECASE)
 _OTHER_PERSON = re.compile(r"(?i)\b(partner|man|vrouw|moeder|vader|zoon|dochter|kinderen|broer|zus|hij|zij|ze)\b")
 _NONE_OF = re.compile(r"^(?:(?:nee|neen),?\s+)?((?:nog |helemaal )?geen\s+[\w\s-]+?)\.?$", re.IGNORECASE)
 
@@ -48,11 +49,18 @@ _NONE_OF = re.compile(r"^(?:(?:nee|neen),?\s+)?((?:nog |helemaal )?geen\s+[\w\s-
 def answer_statement(question: str, answer: str, client: str = "cliënt") -> tuple[str, bool]:
     """(statement, whether the question's words are in it) for the first sentence of an answer."""
     none_of = _NONE_OF.match(answer)
-    if none_of is not None and len(none_of.group(1).split()) <= 5 and not is_yes_no_question(question) \
+    to_client = not is_yes_no_question(question) or re.match(r"(?i)^\w+ cliënte?\b", question) is not None
+    if none_of is not None and len(none_of.group(1).split()) <= 5 and to_client \
             and not _OTHER_PERSON.search(question) and not re.search(r"(?i)\bgeen (idee|probleem|dank)", answer):
         # "Geen nieuwe schulden." - the client has none: a statement of its own, not the question's verb.
         return f"{client[0].upper()}{client[1:]} heeft {none_of.group(1).lower()}.", False
     word, _still, rest = polarity(answer)
+    tagged = _TAG_QUESTION.match(question)
+    if word == "ja" and tagged is not None and not is_fragment(tagged.group(1)):
+        # "U heeft in februari vier dagen gewerkt, klopt dat?" - "Ja.": the worker's statement, confirmed.
+        said = tagged.group(1)
+        made = f"{said[0].upper()}{said[1:]}" + (f", {rest[0].lower()}{rest[1:]}" if rest else ".")
+        return made if made.endswith(".") else made + ".", True
     anaphoric = re.match(r"(?i)(dat|die|dit|het|daar|ze|hij)\b", rest or "") is not None
     if word is not None and rest and not is_fragment(rest) and not anaphoric:
         return rest[0].upper() + rest[1:], False  # "Ja, ik werk halftijds." stands on its own
