@@ -149,3 +149,42 @@ def test_a_confirmed_tag_question_is_the_workers_statement_about_the_client() ->
     assert (section, sentence.text) == ("werk_opleiding", "Cliënt heeft in februari 4 dagen gewerkt bij het interimkantoor.")
     assert [c.segment for c in sentence.citations] == ["s1", "s2"]
 
+
+
+def test_a_subject_put_before_the_question_is_the_statements_subject() -> None:
+    draft = _draft(("worker", "En de kleine, Sara, is die nu ingeschreven in de kleuterschool?"), ("client", "Ja, sinds twee weken."),
+                   template="trajectverslag")
+    texts = [x.text for _, x in _placed(draft)] + [x.text for x in draft.unassigned]
+    assert "De kleine Sara is nu ingeschreven in de kleuterschool, sinds 2 weken." in texts
+
+
+def test_a_no_to_a_question_with_a_preposition_negates_with_niet() -> None:
+    draft = _draft(("worker", "En uw zoon, gaat die nog naar school?"), ("client", "Nee."))
+    assert [x.text for _, x in _placed(draft)] == ["Diens zoon gaat niet naar school."]
+
+
+def test_what_the_client_calls_an_agreement_is_an_agreement_kept() -> None:
+    draft = _draft(("worker", "Is uw dochter nu ingeschreven in de kleuterschool?"),
+                   ("client", "Ja, sinds twee weken. Dat was ook een afspraak, toch?"), template="trajectverslag")
+    assert [(s, x.text) for s, x in _placed(draft)] == [
+        ("afspraken_nagekomen", "Diens dochter is nu ingeschreven in de kleuterschool, sinds 2 weken.")]
+
+
+def _spoken_at_pace(*turns: tuple[str, str], template: str) -> Draft:
+    """Segments as long as their words take to say, like a real transcript's."""
+    segments, t = [], 0.0
+    for index, (speaker, text) in enumerate(turns, 1):
+        length = max(1.0, 0.06 * len(text))
+        segments.append(Segment(id=f"s{index}", start=t, end=t + length, speaker=speaker, text=text))  # type: ignore[arg-type]
+        t += length + 0.6
+    return draft_report(load_template(template), Transcript(segments=tuple(segments)), on=ON)
+
+
+def test_a_promise_to_find_out_says_what_the_client_asked_and_cites_it() -> None:
+    draft = _spoken_at_pace(("worker", "Wanneer zien we elkaar terug? Dinsdag zeven april?"), ("client", "Ja, goed."),
+                   ("client", "Mag ik als vrijwilliger blijven helpen in de kringwinkel?"),
+                   ("worker", "Ik zoek het voor u uit en ik laat het u weten op zeven april."), template="evaluatieverslag")
+    [promise] = [x for s, x in _placed(draft) if "kringwinkel" in x.text]
+    assert promise.text.startswith("Cliënt vraagt of cliënt als vrijwilliger mag blijven helpen in de kringwinkel; "
+                                   "de maatschappelijk werker zoekt het")
+    assert [c.segment for c in promise.citations] == ["s3", "s4"]

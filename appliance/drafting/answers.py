@@ -59,8 +59,8 @@ def answer_statement(question: str, answer: str, client: str = "cliënt") -> tup
     if word == "ja" and tagged is not None and not is_fragment(tagged.group(1)):
         # "U heeft in februari vier dagen gewerkt, klopt dat?" - "Ja.": the worker's statement, confirmed.
         said = tagged.group(1)
-        made = f"{said[0].upper()}{said[1:]}" + (f", {rest[0].lower()}{rest[1:]}" if rest else ".")
-        return made if made.endswith(".") else made + ".", True
+        confirmed = f"{said[0].upper()}{said[1:]}" + (f", {rest[0].lower()}{rest[1:]}" if rest else ".")
+        return confirmed if confirmed.endswith(".") else confirmed + ".", True
     anaphoric = re.match(r"(?i)(dat|die|dit|het|daar|ze|hij)\b", rest or "") is not None
     if word is not None and rest and not is_fragment(rest) and not anaphoric:
         return rest[0].upper() + rest[1:], False  # "Ja, ik werk halftijds." stands on its own

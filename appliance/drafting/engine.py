@@ -25,6 +25,7 @@ from appliance.drafting.forms import LANGUAGES, render
 from appliance.drafting.numbers import to_digits
 from appliance.drafting.people import Companion, People, find_people
 from appliance.drafting.person import Persons, Role, to_third_person
+from appliance.drafting.questions import indirect_question
 from appliance.drafting.register import (
     drop_interjections,
     is_small_talk,
@@ -72,6 +73,7 @@ class _State:
     recording_question: bool = False
     last_client: str = ""
     client_question: str = ""
+    client_question_segment: Segment | None = None
     worker_turn: str = ""
     worker_segment: Segment | None = None
     follow_up: bool = False
@@ -172,11 +174,15 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             continue
         else:
             fact = facts.amount(text) or facts.agreement(sentence, text, persons.client)
+            cited: list[Segment] = [seg]
             kind = fact.kind if fact else None
             section = _section(state, kind, sentence)
             if kind == "agreement" and fact is not None and fact.fields["who"] != persons.client:
                 # What the worker will do is an agreement (or, in an evaluation, a proposal).
                 section = _worker_agreement_section(state, sentence)
+                answered = _answers_the_clients_question(state, text, sentence)
+                if answered is not None and state.client_question_segment is not None:
+                    text, cited = answered, [state.client_question_segment, seg]
             if heading is not None and kind is None and max(state.cues.score(sentence).values(), default=0) < 3:
                 section = heading
             if section is None and not re.search(r"\d", text):
@@ -188,7 +194,7 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
             section = section or state.topic
             if facts.recalls_agreement(sentence) and "afspraken_nagekomen" in state.cues.section_ids:
                 section = "afspraken_nagekomen"  # an agreement of the last contact, and how it went
-            unit = Unit(text, [seg], "worker", section, fact=fact)
+            unit = Unit(text, cited, "worker", section, fact=fact)
         state.units.append(unit)
         if unit.form:
             state.last_worker_facts.append(unit)
@@ -197,6 +203,22 @@ def _worker_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
 
 
 STRICT_WORKER = True
+_FINDS_OUT = re.compile(r"(?i)\b(?:zoek|kijk|vraag|bekijk)\w* (?:het|dat)\b.*\b(?:uit|na)\b|\blaat (?:het|dat)\b.*\bweten\b")
+
+
+def _answers_the_clients_question(state: _State, text: str, sentence: str) -> str | None:
+    """'Mag ik als vrijwilliger blijven helpen?' - 'Ik zoek het voor u uit.': the worker's promise is
+    about the client's question, so the agreement says what will be found out."""
+    if not state.client_question or state.client_question_segment is None or not _FINDS_OUT.search(sentence):
+        return None
+    asked = indirect_question(state.client_question.split("?")[0] + "?")
+    if asked is None:
+        return None
+    client = state.persons.client
+    pronoun = {"zijn": "hij", "haar": "zij"}.get(state.persons.possessive)
+    if pronoun and asked.split()[1:2] == [client]:
+        asked = asked.replace(f" {client} ", f" {pronoun} ", 1)  # "Cliënt vraagt of hij ..."
+    return f"{client[0].upper()}{client[1:]} vraagt {asked}; {text[0].lower()}{text[1:]}"
 
 
 def _worker_agreement_section(state: _State, sentence: str) -> str | None:
@@ -234,6 +256,8 @@ def _about_a_relative(text: str, question: str) -> bool:
 def _repeats_an_appointment(state: _State, text: str) -> bool:
     """'Dan zie ik je op woensdag 18 maart.' after the appointment was made."""
     said = facts.said_date(text, state.on)
+    if _FINDS_OUT.search(text):
+        return False  # "Ik laat het u weten op 7 april.": something to be done by that date, not the meeting
     return said is not None and any(u.fact is not None and u.fact.kind == "appointment"
                                     and u.fact.fields.get("date") == said for u in state.units)
 
@@ -254,6 +278,9 @@ def _absorbed(state: _State, seg: Segment, spoken: str) -> bool:
                 unit.segments.append(seg)
             return True
     return False
+
+
+_CALLS_IT_AN_AGREEMENT = re.compile(r"(?i)\b(?:dat|dit|het) was (?:ook )?(?:een|de \w+|onze) afspraak\b")
 
 
 def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -> None:
@@ -279,7 +306,8 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
                                    state.people.interpreter is not None, persons.client)
     flags = [] if role in ("client", "worker") else ["speaker_unknown"]
     state.client_question = " ".join(s.text for s in statements if s.text.endswith("?"))
-    worker_length, recalled = 0, False
+    state.client_question_segment = seg if state.client_question else None
+    worker_length, recalled, first_unit = 0, False, len(state.units)
     for position, statement in enumerate(statements):
         if statement.left_out is not None:
             _exclude(state, statement.text, statement.left_out, [seg])
@@ -314,6 +342,11 @@ def _client_turn(state: _State, seg: Segment, sentences: list[str], role: str) -
                 and _about_a_relative(statement.text, context):
             section = family  # what the client says about a household member describes the household
         state.units.append(Unit(statement.text, segments + extra, "client", section, list(flags), fact=fact))
+    if _CALLS_IT_AN_AGREEMENT.search(state.client_question) and "afspraken_nagekomen" in state.cues.section_ids:
+        # "Ja, sinds twee weken. Dat was ook een afspraak, toch?": what was just said is an agreement kept.
+        for unit in state.units[first_unit:]:
+            if unit.role == "client" and unit.fact is None:
+                unit.section = "afspraken_nagekomen"
     kept = " ".join(s.text for s in statements if s.left_out is None)
     members = facts.household(kept, question[0] if question else "", persons.possessive)
     recent = state.units[-len(statements):] if statements else []

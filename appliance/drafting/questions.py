@@ -15,11 +15,15 @@ WH_WORDS = {"wat", "wie", "waar", "wanneer", "hoe", "hoeveel", "welk", "welke", 
             "waarvoor", "waarover", "sinds", "tegen", "bij", "met", "voor", "van", "op", "in", "om"}
 SINGLE_SUBJECTS = {"cliënt", "cliënte", "hij", "zij", "ze", "er", "het", "dat", "dit", "die", "men",
                    "iemand", "u", "je"}
-DETERMINERS = {"de", "het", "een", "hun", "haar", "zijn", "uw", "deze", "die", "dat", "jouw"}
+DETERMINERS = {"de", "het", "een", "hun", "haar", "zijn", "diens", "uw", "deze", "die", "dat", "jouw"}
 ADVERBS = {"al", "nog", "ook", "wel", "sindsdien", "vroeger", "thuis", "daarvoor", "daarna", "altijd", "soms", "daar", "hier", "nu", "zelf", "meer", "veel",
            "goed", "oké", "dan", "dus", "eigenlijk", "momenteel", "zeker", "ooit", "misschien"}
 _ANSWER = re.compile(r"^\s*(ja|jawel|jazeker|nee|neen|nog niet|niets|niks|nooit)\b[\s,.!]*(nog niet\b[\s,.!]*)?",
                      re.IGNORECASE)
+
+
+_DISLOCATED = re.compile(r"(?i)^(?:en |maar |dus )?((?:de|het|uw|zijn|haar|diens|hun)\b[^?]*?), (\w+) "
+                         r"(?:die|dat|ze|hij|zij)\b ([^?]*)\?$")
 
 
 def polarity(answer: str) -> tuple[str | None, bool, str]:
@@ -71,7 +75,8 @@ def _negate(rest: list[str], still: bool) -> list[str]:
     if rest:
         first = rest[0].lower()
         is_noun_like = first.isalpha() and first not in DETERMINERS and first not in ADVERBS \
-            and not first.startswith("ge") and not rest[0][:1].isupper() and first != "andere"
+            and not first.startswith("ge") and not rest[0][:1].isupper() and first != "andere" \
+            and first not in _PREPOSITIONS
         if is_noun_like or first == "andere":
             return [*prefix, "geen", *rest]
     return [*prefix, "niet", *rest]
@@ -86,11 +91,17 @@ def statement_from_question(question: str, answer: str) -> str | None:
     word, still, rest_of_answer = polarity(answer)
     if word is None or not is_yes_no_question(question):
         return None
-    words = question.rstrip(" ?").split()
-    length = _subject_length(words[1:])
-    if length == 0:
-        return None
-    verb, subject, rest = words[0].lower(), words[1:1 + length], words[1 + length:]
+    dislocated = _DISLOCATED.match(question)
+    if dislocated is not None and _is_finite(dislocated.group(2)):
+        # "En de kleine, Sara, is die ingeschreven?": the subject stands before the question, a pronoun in it.
+        verb, rest = dislocated.group(2).lower(), dislocated.group(3).split()
+        subject = dislocated.group(1).replace(",", "").split()  # "de kleine, Sara" -> "de kleine Sara"
+    else:
+        words = question.rstrip(" ?").split()
+        length = _subject_length(words[1:])
+        if length == 0:
+            return None
+        verb, subject, rest = words[0].lower(), words[1:1 + length], words[1 + length:]
     if word == "nee":
         rest = _negate(rest, still)
     sentence = " ".join([*subject, verb, *rest])
@@ -178,3 +189,38 @@ def statement_from_wh(question: str, answer: str) -> str | None:
             else [*subject, verb, *rest, reply]
     sentence = " ".join(p for p in parts if p)
     return sentence[0].upper() + sentence[1:] + "."
+
+
+_PURE_WH = {"wat", "wie", "waar", "wanneer", "hoe", "hoeveel", "welk", "welke", "waarom"}
+
+
+def indirect_question(question: str) -> str | None:
+    """'Mag cliënt als vrijwilliger blijven helpen?' -> 'of cliënt als vrijwilliger mag blijven helpen':
+    a client's question (already in the third person) as the clause a report sentence can carry.
+    None when its verb and subject cannot be told apart."""
+    clause = question.rsplit(":", 1)[-1].strip().rstrip(" ?")
+    words = clause.split()
+    link = "of"
+    if words and words[0].lower() in _PURE_WH:
+        link, words = words[0].lower(), words[1:]
+    if len(words) < 2 or not _is_finite(words[0]):
+        return None
+    length = _subject_length(words[1:])
+    if length == 0:
+        return None
+    verb, subject, rest = words[0].lower(), words[1:1 + length], words[1 + length:]
+    # Subordinate order: the finite verb goes before the infinitives, or to the end of the first clause.
+    at = next((i for i, w in enumerate(rest) if _is_infinitive(w) and (i == 0 or rest[i - 1].lower() not in DETERMINERS)),
+              None)
+    if at is None:
+        at = next((i + 1 for i, w in enumerate(rest) if w.endswith(",")), len(rest))
+        if at and rest[at - 1].endswith(","):
+            rest = [*rest[:at - 1], rest[at - 1].rstrip(","), verb + ",", *rest[at:]]
+            return " ".join([link, *subject, *rest])
+    return " ".join([link, *subject, *rest[:at], verb, *rest[at:]])
+
+
+def _is_infinitive(word: str) -> bool:
+    low = word.lower().strip(",")
+    return low in {"gaan", "doen", "zijn", "staan", "zien", "slaan"} or (
+        len(low) >= 5 and low.endswith("en") and low.isalpha() and not word[:1].isupper())

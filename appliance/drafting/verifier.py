@@ -31,7 +31,7 @@ REWRITE_WORDS = {
     "cliënt", "cliënte", "de", "maatschappelijk", "werker", "en", "zijn", "haar", "of", "hun", "men",
     "zichzelf", "zij", "het", "geen", "niet", "nog", "er", "is", "heeft", "kan", "wil", "zal",
     "gaat", "staat", "doet", "ziet", "hoeft", "komt", "wordt", "hem", "hij", "ste", "euro",
-    "diens", "van", "al", "dan", "zich",
+    "diens", "van", "al", "dan", "zich", "vraagt",
 }
 DECISION_WORDS = ("beslist", "beslissen", "beslissing", "beloven", "beloofd", "toegekend", "goedgekeurd",
                   "geweigerd", "afgewezen", "toegestaan", "aanvaard", "zeker", "geregeld", "gelukt",
