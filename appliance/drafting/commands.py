@@ -6,6 +6,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 from appliance.drafting.engine import draft_report
 from appliance.drafting.evaluation import evaluate, format_table, load_scorer
 from appliance.drafting.templates import TemplateError, load_template
-from appliance.transcript import Transcript
+from appliance.transcript import Segment, Transcript
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCORER = REPO_ROOT / ".." / "shared" / "eval" / "score.py"
@@ -44,6 +45,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     help="audio mode: folder of <id>.json transcripts, reused when there and written when made")
     ev.add_argument("--templates-dir", type=Path, default=None, help="extra folder of template files")
     ev.set_defaults(handler=eval_handler)
+
+    bench = subparsers.add_parser("draft-bench", help="time drafting a long transcript made of evaluation conversations")
+    bench.add_argument("dir", type=Path, nargs="?", default=DEFAULT_SCORER.parent,
+                       help="folder of conversations (*.json) whose turns make the transcript")
+    bench.add_argument("--minutes", type=float, default=60.0, help="length of the transcript in minutes")
+    bench.add_argument("--template", default="intake", help="template id")
+    bench.set_defaults(handler=bench_handler)
 
 
 def draft_handler(args: argparse.Namespace) -> int:
@@ -83,4 +91,38 @@ def eval_handler(args: argparse.Namespace) -> int:
         print(f"eval: no conversations (*.json) in {args.dir}", file=sys.stderr)
         return 2
     print(format_table(rows))
+    return 0
+
+
+def bench_handler(args: argparse.Namespace) -> int:
+    """Draft a transcript of `--minutes` (turns of the conversations, laid out at speaking pace)
+    twice and print the second time: what a running service with warm caches takes."""
+    paths = sorted(p for p in Path(args.dir).glob("*.json") if not p.name.endswith(".ref.json"))
+    try:
+        turns = [t for p in paths for t in json.loads(p.read_text(encoding="utf-8"))["turns"]]
+        template = load_template(args.template)
+    except (OSError, ValueError, KeyError, TemplateError) as exc:
+        print(f"draft-bench: {exc}", file=sys.stderr)
+        return 2
+    if not turns:
+        print(f"draft-bench: no conversations (*.json) in {args.dir}", file=sys.stderr)
+        return 2
+    segments: list[Segment] = []
+    t = 0.0
+    while t < args.minutes * 60:
+        for turn in turns:
+            if t >= args.minutes * 60:
+                break
+            length = max(1.0, 0.06 * len(turn["text"]))
+            segments.append(Segment(id=f"s{len(segments) + 1}", start=t, end=t + length,
+                                    speaker=turn["speaker"], text=turn["text"]))
+            t += length + 0.6
+    transcript = Transcript(segments=tuple(segments))
+    draft_report(template, transcript)
+    start = time.perf_counter()
+    draft = draft_report(template, transcript)
+    elapsed = time.perf_counter() - start
+    placed = sum(len(s.sentences) for s in draft.sections)
+    print(f"draft-bench: {t / 60:.0f}-minute transcript, {len(segments)} segments, {placed} sentences placed: "
+          f"{elapsed:.3f} s")
     return 0

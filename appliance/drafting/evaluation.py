@@ -36,18 +36,29 @@ class EvalRow:
     found: float
     placed: float
     violations: dict[str, int]
+    spoken_share: float = 0.0
+    length_ratio: float = 0.0
 
 
-def load_scorer(path: Path) -> ModuleType:
-    """Import score.py from a path (it is a script, not a package)."""
+def load_scorer(path: Path, name: str = "spreekkamer_eval_score") -> ModuleType:
+    """Import score.py (or report_quality.py) from a path (a script, not a package)."""
     if not path.is_file():
         raise FileNotFoundError(f"scorer not found: {path}")
-    spec = importlib.util.spec_from_file_location("spreekkamer_eval_score", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def report_voice(quality: ModuleType, conv: dict[str, Any], draft: dict[str, Any]) -> tuple[float, float]:
+    """(spoken_share, length_ratio) of a draft, measured as report_quality.py measures them."""
+    placed = [s["text"] for sec in draft.get("sections", []) for s in sec.get("sentences", [])]
+    gold_words = sum(quality.words(f["statement"]) for f in conv["facts"])
+    draft_words = sum(quality.words(text) for text in placed)
+    spoken = sum(1 for text in placed if any(rx.search(text) for rx in quality.SPOKEN.values()))
+    return round(spoken / max(len(placed), 1), 3), round(draft_words / max(gold_words, 1), 2)
 
 
 def reference_transcript(ref: dict[str, Any]) -> Transcript:
@@ -97,6 +108,7 @@ def evaluate(folder: Path, scorer: ModuleType, cache: Path, synth: Path, mode: s
     In audio mode `transcripts` is a folder of `<id>.json` transcripts: one found there is
     used as it is, one made is written there, so a second run needs no transcription.
     """
+    quality = load_scorer(Path(str(scorer.__file__)).with_name("report_quality.py"), "spreekkamer_eval_quality")
     rows = []
     for conv_path in sorted(p for p in folder.glob("*.json") if not p.name.endswith(".ref.json")):
         conv = json.loads(conv_path.read_text(encoding="utf-8"))
@@ -111,8 +123,11 @@ def evaluate(folder: Path, scorer: ModuleType, cache: Path, synth: Path, mode: s
         else:
             transcript = reference_transcript(ref)
         draft = draft_report(load_template(conv["template"], templates_dir), transcript)
-        result = scorer.score_draft(conv, ref, json.loads(draft.model_dump_json()))
-        rows.append(EvalRow(conv["id"], wer, result["recall_found"], result["recall_placed"], result["violations"]))
+        as_json = json.loads(draft.model_dump_json())
+        result = scorer.score_draft(conv, ref, as_json)
+        spoken, length = report_voice(quality, conv, as_json)
+        rows.append(EvalRow(conv["id"], wer, result["recall_found"], result["recall_placed"], result["violations"],
+                            spoken, length))
     return rows
 
 
@@ -147,20 +162,25 @@ def _transcribe(wav: Path, model: Path | None) -> Transcript:
 def format_table(rows: list[EvalRow]) -> str:
     """A plain-text table, one line per conversation and the mean."""
     kinds = sorted({k for r in rows for k in r.violations}) or ["uncited", "number", "forbidden", "private"]
-    header = f"{'conversation':<16}{'WER':>7}{'found':>8}{'placed':>8}" + "".join(f"{k:>11}" for k in kinds)
+    header = f"{'conversation':<16}{'WER':>7}{'found':>8}{'placed':>8}" + "".join(f"{k:>11}" for k in kinds) \
+        + f"{'spoken_share':>14}{'length_ratio':>14}"
     lines = [header, "-" * len(header)]
 
-    def line(name: str, wer: float | None, found: float, placed: float, counts: list[float]) -> str:
+    def line(name: str, wer: float | None, found: float, placed: float, counts: list[float],
+             spoken: float, length: float) -> str:
         wer_text = "-" if wer is None else f"{wer:.3f}"
-        return f"{name:<16}{wer_text:>7}{found:>8.3f}{placed:>8.3f}" + "".join(f"{c:>11g}" for c in counts)
+        return f"{name:<16}{wer_text:>7}{found:>8.3f}{placed:>8.3f}" + "".join(f"{c:>11g}" for c in counts) \
+            + f"{spoken:>14.3f}{length:>14.2f}"
 
     for r in rows:
-        lines.append(line(r.id, r.wer, r.found, r.placed, [r.violations.get(k, 0) for k in kinds]))
+        lines.append(line(r.id, r.wer, r.found, r.placed, [r.violations.get(k, 0) for k in kinds],
+                          r.spoken_share, r.length_ratio))
     if rows:
         n = len(rows)
         wers = [r.wer for r in rows if r.wer is not None]
         lines.append("-" * len(header))
         lines.append(line("mean", sum(wers) / len(wers) if wers else None, sum(r.found for r in rows) / n,
                           sum(r.placed for r in rows) / n,
-                          [round(sum(r.violations.get(k, 0) for r in rows) / n, 3) for k in kinds]))
+                          [round(sum(r.violations.get(k, 0) for r in rows) / n, 3) for k in kinds],
+                          sum(r.spoken_share for r in rows) / n, sum(r.length_ratio for r in rows) / n))
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from appliance.drafting.templates import Template
+from appliance.drafting.vocabulary import GENERAL_CUES
 
 TOPIC_WEIGHT = 1.5
 """How much the worker's current topic counts against the answer's own cue words."""
@@ -19,10 +20,11 @@ class SectionCues:
         self._phrases: dict[str, list[str]] = {}
         self._words: dict[str, list[str]] = {}
         for section in template.sections:
-            cues = [c.lower().strip() for c in section.cues if c.strip()]
+            cues = [c.lower().strip() for c in (*section.cues, *GENERAL_CUES.get(section.id, ())) if c.strip()]
             self._phrases[section.id] = [c for c in cues if " " in c]
             self._words[section.id] = [c for c in cues if " " not in c]
         self._word_cache: dict[str, list[tuple[str, str]]] = {}
+        self.section_ids = tuple(s.id for s in template.sections)
 
     def _cues_in(self, word: str) -> list[tuple[str, str]]:
         """(section, cue) pairs a word matches; cached, since a conversation reuses its words."""
@@ -77,8 +79,27 @@ class SectionCues:
         return max(scores, key=lambda s: (scores[s], s == topic))
 
 
+_FOLLOW_UP = re.compile(r"(?i)^(en|maar)\s+(de|het|uw|je|jouw)\s+[\w-]+( [\w-]+)?\s*\?$")
+
+
+_HEDGE_PROBE = re.compile(r"(?i)^(meestal|soms|bijna|bijna altijd|niet altijd|min of meer|een beetje|nog niet helemaal)\s*\?$")
+DIFFICULTIES = "knelpunten"
+"""The section of what is difficult, where a template has one."""
+
+
+def is_follow_up(question: str) -> bool:
+    """'En de elektriciteit?': a question that names one more thing on the current topic."""
+    return _FOLLOW_UP.match(question) is not None
+
+
 def worker_topic(cues: SectionCues, sentences: list[str], current: str | None) -> str | None:
-    """The topic after a worker utterance: its questions and last sentence weigh most."""
+    """The topic after a worker utterance: its questions and last sentence weigh most; an
+    elliptic follow-up after a recap ('580 euro, water inbegrepen. En de elektriciteit?')
+    stays on the current topic."""
+    if current is not None and len(sentences) > 1 and is_follow_up(sentences[-1]):
+        return current
+    if sentences and _HEDGE_PROBE.match(sentences[-1]) and DIFFICULTIES in cues.section_ids:
+        return DIFFICULTIES  # "Meestal?": the worker asks what lies behind the reservation
     totals: dict[str, float] = {}
     for index, sentence in enumerate(sentences):
         weight = 2.0 if sentence.rstrip().endswith("?") else 1.0

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from appliance.draft import Sentence
+from appliance.drafting.forms import FORM_WORDS
 from appliance.drafting.numbers import cardinal, numbers_in, ordinal
+from appliance.drafting.people import RELATIONS
+from appliance.drafting.register import report_equivalents
 from appliance.drafting.verbs import third_person
 from appliance.transcript import Transcript
 
@@ -28,6 +31,7 @@ REWRITE_WORDS = {
     "cliënt", "cliënte", "de", "maatschappelijk", "werker", "en", "zijn", "haar", "of", "hun", "men",
     "zichzelf", "zij", "het", "geen", "niet", "nog", "er", "is", "heeft", "kan", "wil", "zal",
     "gaat", "staat", "doet", "ziet", "hoeft", "komt", "wordt", "hem", "hij", "ste", "euro",
+    "diens", "van", "al", "dan", "zich", "vraagt",
 }
 DECISION_WORDS = ("beslist", "beslissen", "beslissing", "beloven", "beloofd", "toegekend", "goedgekeurd",
                   "geweigerd", "afgewezen", "toegestaan", "aanvaard", "zeker", "geregeld", "gelukt",
@@ -52,10 +56,12 @@ def _negated(words: list[str], index: int) -> bool:
     return any(re.search(rf"\b{n}\b", window) for n in NEGATIONS)
 
 
-def _allowed_words(source: str) -> set[str]:
-    allowed = set(REWRITE_WORDS)
+def _allowed_words(source: str, form: bool = False) -> set[str]:
+    allowed = set(REWRITE_WORDS) | (FORM_WORDS if form else set()) | report_equivalents(source)
     for word in _words(source.lower()):
         allowed |= {word, word + "t", third_person(word).lower()}
+        if word in RELATIONS:
+            allowed.add(RELATIONS[word][0])
         if word.endswith("t"):
             allowed.add(word[:-1])
     return allowed
@@ -66,13 +72,14 @@ def _is_number_word(word: str) -> bool:
         or re.fullmatch(r"\d+(ste|de|e|u|h)", word) is not None
 
 
-def verify_text(text: str, source: str) -> list[Violation]:
-    """Check a sentence's text against the text of the segments it cites."""
+def verify_text(text: str, source: str, form: bool = False) -> list[Violation]:
+    """Check a sentence's text against the text of the segments it cites; `form`: the text is
+    a fixed sentence form, whose own words are allowed (its values must still be in the source)."""
     violations: list[Violation] = []
     extra = numbers_in(text) - numbers_in(source)
     if extra:
         violations.append(Violation("number", f"niet gezegd in de bron: {sorted(extra)}"))
-    allowed = _allowed_words(source)
+    allowed = _allowed_words(source, form)
     sentence_words = _words(text)
     for index, word in enumerate(sentence_words):
         low = word.lower()
@@ -83,15 +90,15 @@ def verify_text(text: str, source: str) -> list[Violation]:
     source_words = [w.lower() for w in _words(source)]
     lowered = [w.lower() for w in sentence_words]
     for index, word in enumerate(lowered):
-        if word not in DECISION_WORDS or _negated(lowered, index):
-            continue
+        if word not in DECISION_WORDS or _negated(lowered, index) or (form and word in FORM_WORDS):
+            continue  # a form's own "beslist" says who decides what is not decided
         positions = [i for i, w in enumerate(source_words) if w == word]
         if positions and all(_negated(source_words, i) for i in positions):
             violations.append(Violation("modality", f"{word!r} is in de bron ontkend of onzeker"))
     return violations
 
 
-def verify_sentence(sentence: Sentence, transcript: Transcript) -> list[Violation]:
+def verify_sentence(sentence: Sentence, transcript: Transcript, form: bool = False) -> list[Violation]:
     """All violations of one draft sentence against the transcript segments it cites."""
     if not sentence.citations:
         return [Violation("uncited", "geen bronvermelding")]
@@ -104,4 +111,4 @@ def verify_sentence(sentence: Sentence, transcript: Transcript) -> list[Violatio
         if citation.end <= citation.start:
             return [Violation("uncited", f"ongeldige tijdspanne voor {citation.segment!r}")]
         sources.append(segment.text)
-    return verify_text(sentence.text, " ".join(sources))
+    return verify_text(sentence.text, " ".join(sources), form)
