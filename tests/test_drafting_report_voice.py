@@ -188,3 +188,10 @@ def test_a_promise_to_find_out_says_what_the_client_asked_and_cites_it() -> None
     assert promise.text.startswith("Cliënt vraagt of cliënt als vrijwilliger mag blijven helpen in de kringwinkel; "
                                    "de maatschappelijk werker zoekt het")
     assert [c.segment for c in promise.citations] == ["s3", "s4"]
+
+
+def test_on_one_microphone_an_answer_to_a_question_is_drafted_as_the_clients() -> None:
+    draft = _draft(("unknown", "Hoeveel verdient u op dit moment?"), ("unknown", "Ik heb een uitkering van 1100 euro."))
+    [(section, sentence)] = _placed(draft)
+    assert (section, sentence.text) == ("inkomen", "Cliënt heeft een uitkering van 1100 euro.")
+    assert "speaker_unknown" in sentence.flags

@@ -99,7 +99,7 @@ def _voice(text: str, role: str, persons: Persons) -> str:
     if role == "worker" and persons.you is None:
         # The worker speaking of the client as "mevrouw" or "meneer".
         text = re.sub(r"(?<!^)\b(mevrouw|meneer)\b(?! [A-Z])", persons.client, text)
-    if role in ("worker", "client"):
+    if role in ("worker", "client", "client_unknown"):
         shifted: Role = "worker" if role == "worker" else "client"
         text = to_third_person(text, shifted, persons)
     return drop_interjections(text)
@@ -390,6 +390,10 @@ def draft_report(template: Template, transcript: Transcript, on: date | None = N
         for old in clean.superseded:
             _exclude(state, old, "Door de spreker zelf verbeterd; de verbeterde waarde staat in het verslag.", [seg])
         role = _role(seg, clean.sentences)
+        if role == "unknown" and state.question is not None and state.question[1].speaker == "unknown":
+            # One microphone, no speakers told apart: what answers a question is most likely the
+            # client's. It is drafted as the client's words and keeps the speaker_unknown flag.
+            role = "client_unknown"
         if role in ("worker", "worker_unknown"):
             _worker_turn(state, seg, clean.sentences, "worker" if role == "worker" else "unknown")
         else:
