@@ -15,7 +15,7 @@ from typing import Any
 
 # The wire contract with the boxes (a subset of the box's fact kinds; a test keeps them equal).
 INDEXED_KINDS: dict[str, tuple[str, ...]] = {
-    "appointment": ("date", "time", "place", "with_whom", "purpose"),
+    "appointment": ("date", "time", "place", "with_whom", "purpose", "weekday"),
     "agreement": ("who", "what", "due"),
     "document": ("what", "due"),
     "not_decided": ("what", "who_decides"),
