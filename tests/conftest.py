@@ -75,10 +75,11 @@ def central_db(tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def demo_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A short synthetic Dutch intake conversation (espeak-ng), 16 kHz mono."""
+    """A short synthetic Dutch intake conversation (espeak-ng), 16 kHz, on the room's two
+    microphones (worker left, client right), so the transcript says who spoke."""
     from appliance.service.devprofile import ensure_demo_wav
 
-    return ensure_demo_wav(tmp_path_factory.mktemp("demo") / "gesprek.wav")
+    return ensure_demo_wav(tmp_path_factory.mktemp("demo") / "gesprek.wav", stereo=True)
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,12 @@ import shutil
 import tempfile
 import threading
 import time
+import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import uvicorn
@@ -126,6 +127,12 @@ class Stack:
         return cid
 
 
+def _channels(wav: Path) -> Literal[1, 2]:
+    """One microphone or the room's two (worker left, client right), as the file says."""
+    with wave.open(str(wav), "rb") as w:
+        return 2 if w.getnchannels() == 2 else 1
+
+
 def _server_thread(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
@@ -172,7 +179,7 @@ def running_stack(wav: Path, *, speedup: float = 3.0, load_model: bool = True) -
             device=DeviceConfig(org=ORG, device_id=DEVICE),
             api=ApiConfig(port=http_port, kiosk_port=free_port()),
             store=StoreConfig(data_dir=root / "data"),
-            audio=AudioConfig(source="wav", wav_path=wav, speedup=speedup),
+            audio=AudioConfig(source="wav", wav_path=wav, speedup=speedup, channels=_channels(wav)),
             sync=SyncConfig(broker_port=mqtt_port, ca_file=pki.ca_cert, cert_file=dev.cert,
                             central_public_key=pki.central_x25519_pub,
                             central_verify_key=pki.central_ed25519_pub, timeout_s=5),
