@@ -107,6 +107,42 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    """Lift a login lockout (IT, once they know the worker is the one asking)."""
+    from appliance.box.accounts import unlock
+    from appliance.box.keys import open_store
+
+    store, audit = open_store(_config(args))
+    try:
+        if not unlock(store, args.username):
+            print(f"error: no account {args.username!r}", file=sys.stderr)
+            return 1
+        audit.append("account.unlocked", actor="it", username=args.username)
+    finally:
+        store.close()
+    print(f"account {args.username!r} unlocked")
+    return 0
+
+
+def cmd_users_password(args: argparse.Namespace) -> int:
+    """Set a new password; every open session of the account ends."""
+    from appliance.box.accounts import set_password
+    from appliance.box.keys import open_store
+
+    password = os.environ.get("SPREEKKAMER_NEW_PASSWORD") or getpass.getpass("New password (12+ characters): ")
+    store, audit = open_store(_config(args))
+    try:
+        set_password(store, args.username, password)
+        audit.append("account.password_set", actor="it", username=args.username)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"password of {args.username!r} set; its sessions have ended")
+    return 0
+
+
 def cmd_dev_init(args: argparse.Namespace) -> int:
     """Prepare the dev profile (keys, certificates, demo audio, worker) and print how to log in."""
     from appliance.service.devprofile import ensure_demo_wav, ensure_dev_home, ensure_dev_worker
@@ -149,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["worker", "admin"], default="worker")
     p.add_argument("--config")
     p.set_defaults(handler=cmd_users_add)
+    p = users.add_parser("unlock", help="lift a login lockout")
+    p.add_argument("username")
+    p.add_argument("--config")
+    p.set_defaults(handler=cmd_users_unlock)
+    p = users.add_parser("password", help="set a new password (prompt or $SPREEKKAMER_NEW_PASSWORD); ends its sessions")
+    p.add_argument("username")
+    p.add_argument("--config")
+    p.set_defaults(handler=cmd_users_password)
 
     p = sub.add_parser("dev-init", help="prepare the dev profile and print the dev login")
     p.add_argument("--config")

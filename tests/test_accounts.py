@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from appliance.box import accounts
 from appliance.box.accounts import (
     AccountError,
     LoginRefused,
@@ -21,6 +23,7 @@ from appliance.box.accounts import (
     open_session,
     session_user,
     set_password,
+    unlock,
 )
 from appliance.store.db import Store
 
@@ -175,3 +178,66 @@ def test_a_password_is_bounded_alike_at_creation_and_at_login(store: Store) -> N
         create_user(store, "els.maes", "Els Maes", "worker", longest + "z")
     with pytest.raises(ValidationError):
         LoginBody(username="jan.claes", password=longest + "z")
+
+
+def _lock(store: Store, now: datetime) -> datetime:
+    """Ten failures, each once the wait the one before asked for is over; returns when the lock ends."""
+    for _ in range(accounts.LOCK_AFTER):
+        assert refused(store, "an.peeters", "wrong password!!", now).code == "invalid"
+        until = store.query("SELECT blocked_until FROM login_throttle")[0]["blocked_until"]
+        now = datetime.fromisoformat(until) + timedelta(milliseconds=1) if until else now
+    return now
+
+
+def test_a_lock_that_ran_out_is_not_renewed_by_one_wrong_attempt(store: Store) -> None:
+    # Someone trying one wrong password every 15 minutes must not keep the worker out for good.
+    now = _lock(store, T0)
+    assert refused(store, "an.peeters", PASSWORD, now - timedelta(minutes=1)).code == "locked"
+    for _ in range(3):
+        assert refused(store, "an.peeters", "wrong password!!", now).code == "invalid"
+        now += accounts.LOCK_TIME
+    assert authenticate(store, "an.peeters", PASSWORD, now).username == "an.peeters"
+
+
+def test_failures_are_forgotten_after_a_day_and_their_rows_pruned(store: Store) -> None:
+    for name in ("ghost", "nobody", "an.peeters"):
+        refused(store, name, "wrong password!!", T0)
+    assert len(store.query("SELECT 1 FROM login_throttle")) == 3
+    authenticate(store, "an.peeters", PASSWORD, T0 + accounts.FAILURE_MEMORY + timedelta(seconds=1))
+    assert store.query("SELECT 1 FROM login_throttle") == []
+
+
+def test_parallel_guesses_are_counted_before_any_is_checked(store: Store) -> None:
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(lambda _: refused(store, "an.peeters", "wrong password!!", T0).code, range(12)))
+    # Three attempts are free; the third starts a wait that every other parallel one runs into.
+    assert codes.count("invalid") == accounts.BACKOFF_AFTER
+    assert codes.count("backoff") == 12 - accounts.BACKOFF_AFTER
+
+
+def test_it_unlocks_a_locked_account(store: Store) -> None:
+    now = _lock(store, T0) - timedelta(minutes=5)
+    assert refused(store, "an.peeters", PASSWORD, now).code == "locked"
+    assert unlock(store, "AN.Peeters") is True
+    assert authenticate(store, "an.peeters", PASSWORD, now).username == "an.peeters"
+    assert unlock(store, "nobody") is False
+
+
+def test_a_new_password_ends_every_open_session(store: Store) -> None:
+    tokens = [open_session(store, "an.peeters") for _ in range(2)]
+    set_password(store, "an.peeters", "a brand new passphrase")
+    assert [session_user(store, t) for t in tokens] == [None, None]
+
+
+def test_password_hashing_is_bounded_and_a_login_over_the_bound_is_told_to_retry(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "HASHING_WAIT_S", 0.2)
+    held = [accounts._HASHING.acquire(timeout=1) for _ in range(accounts.HASHING_AT_ONCE)]
+    try:
+        assert all(held)
+        busy = refused(store, "an.peeters", PASSWORD, T0)
+        assert busy.code == "busy" and busy.retry_after_s > 0
+    finally:
+        for _ in held:
+            accounts._HASHING.release()
+    assert authenticate(store, "an.peeters", PASSWORD, T0 + timedelta(seconds=2)).username == "an.peeters"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,37 @@ def test_unauthenticated_browser_gets_no_client_data(page: Page, appliance_serve
         assert res.status == 401, f"{path} answered {res.status} without login"
     _no_horizontal_overflow(page)
     _shot(page, "01-login")
+
+
+def test_back_off_lockout_and_unlock_are_said_plainly(page: Page, appliance_server: Any) -> None:
+    from appliance.box.accounts import LOCK_AFTER, create_user, unlock
+
+    store = appliance_server.appliance.store
+    create_user(store, "lies.janssens", "Lies Janssens", "worker", "lies haar eigen wachtwoord")
+    page.goto("/worker")
+
+    def attempt(password: str) -> None:
+        page.fill("#login-username", "lies.janssens")
+        page.fill("#login-password", password)
+        page.click("#login-submit")
+
+    for _ in range(3):
+        attempt("dit-is-niet-het-wachtwoord")
+        expect(page.locator("#login-error")).to_have_text("Gebruikersnaam of wachtwoord klopt niet.")
+    attempt("dit-is-niet-het-wachtwoord")
+    expect(page.locator("#login-error")).to_contain_text("Te veel mislukte pogingen. Wacht nog")
+    expect(page.locator("#login-submit")).to_be_disabled()
+    expect(page.locator("#login-error")).to_have_text("U kunt het opnieuw proberen.", timeout=5_000)
+    # Ten failures in all (the waits in between are the unit tests' business): locked for 15 minutes.
+    until = (datetime.now(UTC) + timedelta(minutes=15)).isoformat()
+    store.execute("UPDATE login_throttle SET failures = ?, blocked_until = ?", (LOCK_AFTER, until))
+    attempt("lies haar eigen wachtwoord")
+    expect(page.locator("#login-error")).to_contain_text("Dit account is tijdelijk vergrendeld.")
+    _shot(page, "01b-locked")
+    assert unlock(store, "lies.janssens")  # IT: spreekkamer users unlock lies.janssens
+    page.reload()
+    attempt("lies haar eigen wachtwoord")
+    expect(page.locator("#view-room")).to_be_visible()
 
 
 def test_wrong_password_is_said_plainly_and_language_switches(page: Page, appliance_server: Any) -> None:

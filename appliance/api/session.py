@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -21,9 +22,9 @@ def login(body: LoginBody, request: Request, response: Response) -> UserOut:
         user = authenticate(app.store, body.username, body.password)
     except LoginRefused as exc:
         headers = {"Retry-After": str(int(exc.retry_after_s) + 1)} if exc.retry_after_s else None
-        status = {"locked": 423, "backoff": 429}.get(exc.code, 401)
+        status = {"locked": 423, "backoff": 429, "busy": 503}.get(exc.code, 401)
         raise HTTPException(status_code=status, detail=exc.reason, headers=headers) from exc
-    token = open_session(app.store, user.username)
+    token = open_session(app.store, user.username, ttl=timedelta(hours=app.config.api.session_hours))
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="strict", path="/",
         secure=app.config.profile == "production",

@@ -12,16 +12,21 @@ from fastapi.responses import StreamingResponse
 from appliance.box.events import Changes
 
 PING_SECONDS = 15.0
+"""Also the longest a stream goes on after its session ended."""
 
 
-def sse_response(request: Request, changes: Changes, snapshot: Callable[[], Any]) -> StreamingResponse:
-    """Stream `snapshot()` as JSON whenever `changes` moves, until the browser goes away."""
+def sse_response(request: Request, changes: Changes, snapshot: Callable[[], Any],
+                 allowed: Callable[[], bool] | None = None) -> StreamingResponse:
+    """Stream `snapshot()` as JSON whenever `changes` moves, until the browser goes away or
+    `allowed()` turns false (the worker logged out, or the session expired)."""
 
     async def stream() -> AsyncIterator[str]:
         seen = changes.version
         last = None
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
+            if allowed is not None and not allowed():
+                return  # no more client data on a stream whose session has ended
             payload = json.dumps(snapshot(), ensure_ascii=False)
             if payload != last:
                 last = payload

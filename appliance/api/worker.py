@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
-from appliance.api.auth import Worker
+from appliance.api.auth import SESSION_COOKIE, Worker
 from appliance.api.schemas import (
     AskConsent,
     ContactOut,
@@ -23,6 +23,7 @@ from appliance.api.schemas import (
     WorkingDraft,
 )
 from appliance.api.sse import sse_response
+from appliance.box.accounts import session_user
 from appliance.contact.consent import Channel
 from appliance.contact.contacts import Contact
 from appliance.draft import Draft
@@ -121,7 +122,8 @@ def contact_events(contact_id: str, request: Request, user: Worker) -> Response:
         except LookupError:
             return {"id": contact_id, "state": "purged"}
 
-    return sse_response(request, app.room.changes, snapshot)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    return sse_response(request, app.room.changes, snapshot, lambda: session_user(app.store, token) is not None)
 
 
 @router.post("/api/contacts/{contact_id}/consent/ask")

@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -29,8 +32,13 @@ BACKOFF_AFTER = 3
 LOCK_AFTER = 10
 LOCK_TIME = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=8)
+FAILURE_MEMORY = timedelta(hours=24)
+"""Failures older than this no longer count; their throttle rows are deleted."""
+HASHING_AT_ONCE = 2
+HASHING_WAIT_S = 10.0
 
 HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, m=64 MiB, p=4)
+_HASHING = threading.BoundedSemaphore(HASHING_AT_ONCE)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 
@@ -41,8 +49,9 @@ class AccountError(ValueError):
 class LoginRefused(Exception):
     """A refused login. `reason` is shown to the worker; `retry_after_s` > 0 means wait that long.
 
-    `code` is 'invalid' (wrong name or password), 'backoff' (too many tries, wait a little) or
-    'locked' (locked for `LOCK_TIME` after `LOCK_AFTER` failures).
+    `code` is 'invalid' (wrong name or password), 'backoff' (too many tries, wait a little),
+    'locked' (locked for `LOCK_TIME` after `LOCK_AFTER` failures) or 'busy' (too many logins at
+    once: try again in a moment).
     """
 
     def __init__(self, reason: str, retry_after_s: float = 0.0, code: str = "invalid") -> None:
@@ -69,7 +78,8 @@ def create_user(store: Store, username: str, display_name: str, role: Role, pass
     if role not in get_args(Role):
         raise AccountError(f"role must be 'worker' or 'admin', not {role!r}")
     _check_password(password, name)
-    digest = HASHER.hash(password)
+    with _hashing():
+        digest = HASHER.hash(password)
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM users WHERE username = ?", (name,)).fetchone():
             raise AccountError(f"user {name!r} already exists")
@@ -81,15 +91,19 @@ def create_user(store: Store, username: str, display_name: str, role: Role, pass
 
 
 def set_password(store: Store, username: str, password: str) -> None:
-    """Replace a user's password (same policy as on creation) and clear their failed logins."""
+    """Replace a user's password (same policy as on creation), clear their failed logins and end
+    every session they have open: whoever knew the old password is logged out too."""
     name = _normalise(username)
     _check_password(password, name)
+    with _hashing():
+        digest = HASHER.hash(password)
     with store.transaction() as conn:
         cur = conn.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL"
-                           " WHERE username = ?", (HASHER.hash(password), name))
+                           " WHERE username = ?", (digest, name))
         if cur.rowcount != 1:
             raise AccountError(f"no user {name!r}")
         conn.execute("DELETE FROM login_throttle WHERE name_hash = ?", (_name_hash(name),))
+        conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
 
 
 def get_user(store: Store, username: str) -> User | None:
@@ -102,26 +116,32 @@ def authenticate(store: Store, username: str, password: str, now: datetime | Non
     """The user for a correct name and password; otherwise `LoginRefused` (same for unknown names)."""
     now = _now(now)
     name, name_hash = _normalise(username), _name_hash(_normalise(username))
-    throttle = store.query("SELECT failures, blocked_until FROM login_throttle WHERE name_hash = ?", (name_hash,))
-    if throttle and throttle[0]["blocked_until"]:
-        wait = (datetime.fromisoformat(throttle[0]["blocked_until"]) - now).total_seconds()
-        if wait > 0:
-            raise _blocked(throttle[0]["failures"], wait)
+    _take_attempt(store, name, name_hash, now)
     rows = store.query("SELECT username, display_name, role, password_hash FROM users WHERE username = ?", (name,))
     stored_hash = rows[0]["password_hash"] if rows else _dummy_hash()
-    try:
-        ok = HASHER.verify(stored_hash, password) and bool(rows)
-    except (VerificationError, InvalidHashError):
-        ok = False
+    with _hashing():
+        try:
+            ok = HASHER.verify(stored_hash, password) and bool(rows)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        rehash = HASHER.hash(password) if ok and HASHER.check_needs_rehash(stored_hash) else None
     if not ok:
-        _record_failure(store, name, name_hash, now)
-        raise LoginRefused("Gebruikersnaam of wachtwoord is onjuist.")
+        raise LoginRefused("Gebruikersnaam of wachtwoord is onjuist.")  # the attempt is already counted
     with store.transaction() as conn:
         conn.execute("DELETE FROM login_throttle WHERE name_hash = ?", (name_hash,))
         conn.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", (name,))
-        if HASHER.check_needs_rehash(stored_hash):
-            conn.execute("UPDATE users SET password_hash = ? WHERE username = ?", (HASHER.hash(password), name))
+        if rehash is not None:
+            conn.execute("UPDATE users SET password_hash = ? WHERE username = ?", (rehash, name))
     return User(rows[0]["username"], rows[0]["display_name"], cast(Role, rows[0]["role"]))
+
+
+def unlock(store: Store, username: str) -> bool:
+    """Lift a lockout (IT, after checking who asks); False for an account that does not exist."""
+    name = _normalise(username)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM login_throttle WHERE name_hash = ?", (_name_hash(name),))
+        found = conn.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", (name,))
+        return bool(found.rowcount)
 
 
 def open_session(store: Store, username: str, *, ttl: timedelta = SESSION_TTL, now: datetime | None = None) -> str:
@@ -169,21 +189,51 @@ def backoff(failures: int) -> timedelta:
     return timedelta(0)
 
 
-def _record_failure(store: Store, name: str, name_hash: str, now: datetime) -> None:
+def _take_attempt(store: Store, name: str, name_hash: str, now: datetime) -> None:
+    """Count this attempt as a failure before the password is checked, in one write transaction,
+    so parallel guesses cannot all pass the check; a success clears the count afterwards.
+
+    The count decays: a lock that has run out leaves the count at the back-off threshold (the
+    next failures wait seconds, not another lock at once), and failures older than
+    `FAILURE_MEMORY` are forgotten, their rows pruned."""
     with store.transaction() as conn:
-        row = conn.execute("SELECT failures FROM login_throttle WHERE name_hash = ?", (name_hash,)).fetchone()
-        failures = (row[0] if row else 0) + 1
-        delay = backoff(failures)
-        until = _iso(now + delay) if delay else None
-        conn.execute(
-            "INSERT INTO login_throttle (name_hash, failures, blocked_until, last_failure) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (name_hash) DO UPDATE SET failures = excluded.failures,"
-            " blocked_until = excluded.blocked_until, last_failure = excluded.last_failure",
-            (name_hash, failures, until, _iso(now)),
-        )
-        # Mirrored on the account so an admin screen can show who is locked out.
-        conn.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
-                     (failures, until, name))
+        conn.execute("DELETE FROM login_throttle WHERE last_failure < ?", (_iso(now - FAILURE_MEMORY),))
+        row = conn.execute("SELECT failures, blocked_until FROM login_throttle WHERE name_hash = ?",
+                           (name_hash,)).fetchone()
+        failures = int(row[0]) if row else 0
+        until = datetime.fromisoformat(row[1]) if row and row[1] else None
+        if until is not None and until > now:
+            refused = _blocked(failures, (until - now).total_seconds())
+        else:
+            refused = None
+            if failures >= LOCK_AFTER:
+                failures = BACKOFF_AFTER
+            failures += 1
+            delay = backoff(failures)
+            blocked = _iso(now + delay) if delay else None
+            conn.execute(
+                "INSERT INTO login_throttle (name_hash, failures, blocked_until, last_failure) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (name_hash) DO UPDATE SET failures = excluded.failures,"
+                " blocked_until = excluded.blocked_until, last_failure = excluded.last_failure",
+                (name_hash, failures, blocked, _iso(now)),
+            )
+            # Mirrored on the account so an admin screen can show who is locked out.
+            conn.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+                         (failures, blocked, name))
+    if refused is not None:
+        raise refused
+
+
+@contextmanager
+def _hashing() -> Iterator[None]:
+    """At most `HASHING_AT_ONCE` argon2 computations (64 MiB each) at a time; a login that cannot
+    get a turn within `HASHING_WAIT_S` is asked to try again instead of piling up memory."""
+    if not _HASHING.acquire(timeout=HASHING_WAIT_S):
+        raise LoginRefused("Het toestel is even bezet. Probeer opnieuw over enkele seconden.", 2.0, "busy")
+    try:
+        yield
+    finally:
+        _HASHING.release()
 
 
 def _blocked(failures: int, wait_s: float) -> LoginRefused:

@@ -27,7 +27,7 @@ export async function onLogin(ev) {
     await afterLogin();
   } catch (e) {
     if (e.status === 401) showError(err, t("login.wrong"));
-    else if (e.status === 429 || e.status === 423) { lockoutCountdown(e); return; }
+    else if (e.status === 429 || e.status === 423 || e.status === 503) { lockoutCountdown(e); return; }
     else showError(err, e.message);
   } finally {
     if (!S.loginTimer) $("#login-submit").disabled = false;
@@ -36,7 +36,7 @@ export async function onLogin(ev) {
 
 function lockoutCountdown(e) {
   const err = $("#login-error");
-  const key = e.status === 423 ? "login.locked" : "login.backoff";
+  const key = { 423: "login.locked", 503: "login.busy" }[e.status] || "login.backoff";
   let left = e.retryAfter;
   const button = $("#login-submit");
   clearInterval(S.loginTimer);
