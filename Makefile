@@ -24,7 +24,7 @@ system:
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q --only-binary sqlcipher3 -e '.[hardware,test]'
+	$(PY) -m pip install -q --only-binary sqlcipher3 -e '.[hardware,test,central]'
 	touch $@
 
 # axe-core for the browser tests' WCAG checks, pinned by tests/browser/package-lock.json.

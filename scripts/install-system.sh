@@ -8,6 +8,7 @@ PACKAGES=(
   espeak-ng sox
   portaudio19-dev libsystemd-dev libasound2-plugins pulseaudio pulseaudio-utils
   chromium fonts-dejavu-core poppler-utils systemd
+  libreoffice-writer-nogui  # soffice: the tests open exported ODT documents with LibreOffice
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

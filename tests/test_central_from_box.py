@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from central.dossiers import db
 from central.dossiers.sealing import StorageKey
 from central.web.accounts import create_account
-from central.web.app import CSRF_HEADER, create_app
+from central.web.app import create_app
 from central.web.config import WebConfig
+from central.web.session import CSRF_HEADER
 from tests.postgres import web_database_for
 from tests.stack import WORKER, Stack
 

@@ -1,5 +1,4 @@
-"""Documents derived from filed reports (letters, summaries), each traced to its sentences.
-
-Nothing lives here yet; derived documents will be looked up from the dossier store, never
-generated from anything but validated reports.
+"""Documents derived from a dossier's validated reports: social report, proposal to the committee,
+decision letter. Predefined versioned templates, every sentence citing its source, nothing
+generated, no decision proposed by the software, each document validated by a named worker.
 """

@@ -29,6 +29,14 @@ def connect(url: str, *, migrate: bool = True) -> Connection:
     return conn
 
 
+@contextmanager
+def scoped(conn: Connection, org: str) -> Iterator[Connection]:
+    """One transaction that sees only `org`'s rows (row-level security on the screen's role)."""
+    with conn.transaction():
+        conn.execute("SELECT set_config('spreekkamer.org', %s, true)", (org,))
+        yield conn
+
+
 class DatabaseUnavailable(Exception):
     """The database did not answer or the connection broke; nothing was committed."""
 

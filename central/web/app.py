@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import psycopg
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -18,20 +16,18 @@ from pydantic import BaseModel, Field
 from appliance.box.accounts import LoginRefused
 from central.dossiers import db
 from central.dossiers.sealing import StorageKey
-from central.web import overview
+from central.web import documents, overview
 from central.web.accounts import (
     Account,
     authenticate,
     close_session,
     csrf_for,
     open_session,
-    session_account,
 )
 from central.web.config import WebConfig
+from central.web.session import COOKIE, Worker, connection_for
 
 STATIC = Path(__file__).resolve().parent / "static"
-COOKIE = "spreekkamer_central_session"
-CSRF_HEADER = "X-CSRF-Token"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';"
        " frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
@@ -55,9 +51,10 @@ def create_app(config: WebConfig, key: StorageKey | None = None) -> FastAPI:
     storage = key or StorageKey.load(config.credentials_dir)
     app = FastAPI(title="Spreekkamer central", version="1")
     app.state.config = config
+    app.state.storage = storage
 
     def connection() -> AbstractContextManager[db.Connection]:
-        return _connection(config)
+        return connection_for(config)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -151,38 +148,10 @@ def create_app(config: WebConfig, key: StorageKey | None = None) -> FastAPI:
     async def not_found(_: Request, exc: overview.NotFound) -> JSONResponse:
         return JSONResponse({"detail": "not found"}, status_code=404)
 
+    app.include_router(documents.router)
+    documents.errors(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
-
-
-@contextmanager
-def _connection(config: WebConfig) -> Iterator[db.Connection]:
-    """A connection for one request; 503 while the dossier store is away."""
-    try:
-        conn = db.connect(config.database_url, migrate=False)
-    except psycopg.OperationalError as exc:
-        raise HTTPException(503, "dossier store unavailable") from exc
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-def signed_in(request: Request) -> Account:
-    """The signed-in worker (401 otherwise); changes also need the session's CSRF token."""
-    token = request.cookies.get(COOKIE)
-    with _connection(request.app.state.config) as conn:
-        account = session_account(conn, token) if token else None
-    if account is None:
-        raise HTTPException(401, "log in first")
-    if request.method not in ("GET", "HEAD"):
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not token or not secrets.compare_digest(sent, csrf_for(token)):
-            raise HTTPException(403, "missing or wrong CSRF token")
-    return account
-
-
-Worker = Annotated[Account, Depends(signed_in)]
 
 
 def _who(account: Account) -> dict[str, Any]:

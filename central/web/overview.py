@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from central.dossiers.db import Connection
+from central.dossiers.db import Connection, scoped
 from central.dossiers.facts import numbered_sentences
 from central.dossiers.keys import DossierErased, DossierKey, open_dossier
 from central.dossiers.reports import fact_label, read_report
@@ -26,14 +24,6 @@ _LATEST = "f.version = (SELECT max(version) FROM reports r2 WHERE r2.report_id =
 
 class NotFound(Exception):
     """No such dossier, report or item for this worker's organisation."""
-
-
-@contextmanager
-def scoped(conn: Connection, org: str) -> Iterator[Connection]:
-    """One transaction that sees only `org`'s rows (row-level security on the screen's role)."""
-    with conn.transaction():
-        conn.execute("SELECT set_config('spreekkamer.org', %s, true)", (org,))
-        yield conn
 
 
 def today(conn: Connection, key: StorageKey, account: Account, start: dt.date, days: int = 7) -> list[dict[str, Any]]:
