@@ -1,4 +1,4 @@
-"""`python -m central --config FILE`: run the reference receiver until SIGTERM (or `documents-eval DIR`)."""
+"""`python -m central --config FILE`: run the reference receiver until SIGTERM."""
 
 from __future__ import annotations
 
@@ -18,12 +18,7 @@ from central.receiver.registry import RegistryError
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, validate the config, run; exit code 2 for a bad config, 1 for a failure.
 
-    `python -m central documents-eval DIR` measures the derived documents instead."""
-    args_given = sys.argv[1:] if argv is None else argv
-    if args_given[:1] == ["documents-eval"]:
-        from central.cli import main as cli_main
-
-        return cli_main(args_given)
+    The other commands (`documents-eval`, `dossier erase`, …) are `spreekkamer-central`'s."""
     parser = argparse.ArgumentParser(prog="python -m central", description=__doc__)
     parser.add_argument("--config", type=Path, required=True, help="receiver config (TOML)")
     parser.add_argument("--check-config", action="store_true", help="validate and exit")

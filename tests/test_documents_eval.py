@@ -24,7 +24,7 @@ def test_gold_facts_reach_the_social_report_with_their_citation_chain(tmp_path: 
         conv = json.loads((EVAL_DIR / f"{name}.json").read_text(encoding="utf-8"))
         shutil.copy(EVAL_DIR / f"{name}.json", tmp_path / f"{name}.json")
         (tmp_path / f"{name}.ref.json").write_text(json.dumps(_timed_reference(conv)), encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "central", "documents-eval", str(tmp_path),
+    run = subprocess.run([sys.executable, "-m", "central.cli", "documents-eval", str(tmp_path),
                           "--scorer", str(EVAL_DIR / "score.py"), "--cache", str(tmp_path / "cache")],
                          check=False, cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
@@ -38,7 +38,7 @@ def test_gold_facts_reach_the_social_report_with_their_citation_chain(tmp_path: 
 
 def test_a_folder_without_a_whole_dossier_is_refused(tmp_path: Path) -> None:
     shutil.copy(EVAL_DIR / "intake-01.json", tmp_path / "intake-01.json")
-    run = subprocess.run([sys.executable, "-m", "central", "documents-eval", str(tmp_path),
+    run = subprocess.run([sys.executable, "-m", "central.cli", "documents-eval", str(tmp_path),
                           "--scorer", str(EVAL_DIR / "score.py")], check=False, cwd=ROOT, capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 2 and "no evaluation dossier" in run.stderr
