@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 import subprocess
@@ -55,7 +56,7 @@ def test_core_unit_has_the_required_hardening() -> None:
     text = (FIRMWARE / "systemd" / "spreekkamer.service").read_text()
     for directive in ("Type=notify", "WatchdogSec=", "ProtectSystem=strict", "PrivateTmp=yes",
                       "NoNewPrivileges=yes", "SystemCallFilter=", "LoadCredentialEncrypted=",
-                      "StateDirectory=spreekkamer", "User=spreekkamer"):
+                      "StateDirectory=spreekkamer", "User=spreekkamer", "MemorySwapMax=0"):
         assert directive in text, directive
 
 
@@ -77,3 +78,11 @@ def test_firmware_main_parses_and_protocol_needs_no_board() -> None:
                 if isinstance(node, ast.Import | ast.ImportFrom)
                 for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
     assert not imported & {"machine", "micropython", "dataclasses", "typing"}
+
+
+def test_the_kiosk_browser_has_no_developer_tools_and_no_other_address() -> None:
+    policy = json.loads((FIRMWARE / "kiosk" / "chromium-policy.json").read_text())
+    assert policy["DeveloperToolsAvailability"] == 2 and policy["URLBlocklist"] == ["*"]
+    assert policy["URLAllowlist"] == ["http://127.0.0.1:8081"]
+    launcher = (FIRMWARE / "kiosk" / "spreekkamer-kiosk.sh").read_text()
+    assert "/etc/chromium/policies/managed/spreekkamer-kiosk.json" in launcher and "exit 1" in launcher

@@ -17,6 +17,15 @@ until curl --silent --fail --max-time 2 "$HEALTH" >/dev/null 2>&1; do
     sleep 1
 done
 
+# Developer tools, downloads, printing and every other address are off by Chromium policy
+# (chromium-policy.json, installed as /etc/chromium/policies/managed/spreekkamer-kiosk.json);
+# the page itself swallows the context menu. Refuse to start without the policy.
+POLICY=/etc/chromium/policies/managed/spreekkamer-kiosk.json
+if [ ! -r "$POLICY" ] && [ -z "${SPREEKKAMER_KIOSK_NO_POLICY:-}" ]; then
+    echo "missing $POLICY: install firmware_config/kiosk/chromium-policy.json there" >&2
+    exit 1
+fi
+
 # Incognito + a throw-away profile: nothing typed or shown survives a restart.
 PROFILE="$(mktemp -d "${XDG_RUNTIME_DIR:-/tmp}/kiosk-profile.XXXXXX")"
 trap 'rm -rf "$PROFILE"' EXIT
