@@ -352,3 +352,27 @@ def test_receiver_refuses_a_notice_signed_by_another_device(
         assert verify_flag("ack", again.ack, verify_key=verify).seq == 2
     finally:
         receiver.stop()
+
+
+@pytest.mark.allow_logged_errors
+def test_a_flag_dated_ahead_of_centrals_clock_cannot_cancel_a_no(
+    mqtt_broker: RunningBroker, tmp_path: Path
+) -> None:
+    receiver = Receiver(receiver_config(mqtt_broker, tmp_path))
+    room1_key = _private(mqtt_broker.pki.devices["room-1"].signing_key)
+    assert isinstance(room1_key, Ed25519PrivateKey)
+    topic = topics.flag_notices(ORG, "room-1")
+    now = dt.datetime.now(dt.UTC)
+    no = FlagMessage(ORG, "room-1", 1, new_hmac(), "manual_path", now.isoformat())
+    try:
+        # Nothing stands yet and the notice is dated in the far future: refused, not acked.
+        alone = FlagMessage(ORG, "room-1", 1, new_hmac(), "manual_path", "9999-12-31T00:00:00+00:00")
+        assert receiver.handle_flag(topic, sign_flag("notice", alone, signing_key=room1_key)) is None
+        assert receiver.handle_flag(topic, sign_flag("notice", no, signing_key=room1_key)) is not None
+        forged = FlagMessage(ORG, "room-1", 2, no.dossier_hmac, "cleared", "9999-12-31T00:00:00+00:00")
+        reply = receiver.handle_flag(topic, sign_flag("notice", forged, signing_key=room1_key))
+        verify = _public(mqtt_broker.pki.central_ed25519_pub)
+        assert isinstance(verify, Ed25519PublicKey) and reply is not None
+        assert verify_flag("standing", reply.standing, verify_key=verify).flag == "manual_path"
+    finally:
+        receiver.stop()

@@ -2,18 +2,33 @@
 
 Last writer wins by the time the flag was set on the box (ties go to 'manual_path', as on the
 boxes), so notices arriving out of order, twice, or through two receivers end in one answer.
-The row is locked while the two are compared, so two receivers cannot both win.
+The row is locked while the two are compared, so two receivers cannot both win. A flag dated
+more than `MAX_AHEAD` after central's own clock is refused: a box with a wrong (or forged)
+clock cannot date a 'cleared' in 9999 and so cancel every later choice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+
 from appliance.sync.flag_message import FlagMessage, parse_time, supersedes
 from central.dossiers import db
 
+MAX_AHEAD = dt.timedelta(minutes=5)
+log = logging.getLogger(__name__)
 
-def record_flag(conn: db.Connection, notice: FlagMessage) -> FlagMessage:
+
+def record_flag(conn: db.Connection, notice: FlagMessage) -> FlagMessage | None:
     """Keep `notice` if it is newer than the stored flag (caller's transaction); returns the
-    flag that now stands for this dossier, which is what central re-publishes."""
+    flag that now stands for this dossier, which is what central re-publishes (None when the
+    notice was refused and nothing stands yet)."""
+    row = conn.execute("SELECT clock_timestamp()").fetchone()
+    central_now = row[0] if row else None
+    if isinstance(central_now, dt.datetime) and notice.when > central_now + MAX_AHEAD:
+        log.warning("refused flag notice %d from %s: dated %s, ahead of central's clock",
+                    notice.seq, notice.device_id, notice.set_at)
+        return _latest(conn, notice.org, notice.dossier_hmac, lock=False)
     conn.execute(
         "INSERT INTO standing_flags (org, dossier_hmac, flag, set_at, device_id, seq)"
         " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (org, dossier_hmac) DO NOTHING",

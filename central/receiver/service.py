@@ -227,6 +227,8 @@ class Receiver:
             return None
         with self._db.transaction() as conn:
             standing = flags.record_flag(conn, notice)
+        if standing is None:
+            return None  # refused (its date is ahead of central's clock) and nothing stands
         log.info("flag notice %d from %s: %s stands", notice.seq, device_id, standing.flag)
         return FlagReply(
             ack_topic=topics.acks(org, device_id),
