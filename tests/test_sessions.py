@@ -84,3 +84,21 @@ def test_the_contact_stream_stops_when_its_session_ends(box: tuple[Any, httpx.Cl
         set_password(appliance.store, "an.peeters", "a brand new passphrase")
     assert ended.wait(5), "the stream went on after its session ended"
     assert client.get(f"/api/contacts/{cid}").status_code == 401
+
+
+def test_an_oversized_body_is_refused_before_it_is_parsed(box: tuple[Any, httpx.Client]) -> None:
+    from appliance.api.limits import WORKER_BODY_BYTES
+
+    _appliance, client = box
+    big = b'{"username": "' + b"a" * WORKER_BODY_BYTES + b'", "password": "x"}'
+    assert client.post("/api/session", content=big, headers={"Content-Type": "application/json"}).status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"username": "'
+        for _ in range(WORKER_BODY_BYTES // 65536 + 1):
+            yield b"a" * 65536
+        yield b'"}'
+
+    streamed = client.post("/api/session", content=chunks(), headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413
+    _login(client)  # the box still answers

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appliance import __version__
 from appliance.api import kiosk, session, worker
+from appliance.api.limits import KIOSK_BODY_BYTES, WORKER_BODY_BYTES, BodyLimit
 from appliance.contact.contacts import ContactNotFound
 from appliance.contact.lifecycle import IllegalTransition
 from appliance.contact.room_base import RoomError
@@ -107,6 +108,7 @@ def create_kiosk_app() -> FastAPI:
     app.include_router(kiosk.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PagePolicy, policies={"/kiosk": page_policy("kiosk.html")})
+    app.add_middleware(BodyLimit, max_bytes=KIOSK_BODY_BYTES)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -154,6 +156,7 @@ def create_app(build: Callable[[], Any], *, on_ready: Callable[[], None] | None 
     app.include_router(worker.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PagePolicy, policies={"/worker": page_policy("worker.html")})
+    app.add_middleware(BodyLimit, max_bytes=WORKER_BODY_BYTES)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -91,6 +92,13 @@ def kiosk_texts(lang: str) -> dict[str, Any]:
         raise HTTPException(status_code=404, detail=f"no kiosk texts for language {lang!r}") from exc
 
 
+@lru_cache(maxsize=256)
+def _spoken(text: str, lang: str) -> bytes:
+    """espeak-ng runs once per text and language (the kiosk's texts are a fixed set); failures
+    are not cached."""
+    return speak(text, lang)
+
+
 @router.get("/api/kiosk/speech/{lang}/{key}")
 def kiosk_speech(lang: str, key: str) -> Response:
     """A kiosk text read aloud, made offline with espeak-ng."""
@@ -102,7 +110,7 @@ def kiosk_speech(lang: str, key: str) -> Response:
     if not isinstance(text, str):
         raise HTTPException(status_code=404, detail=f"no text {key!r}")
     try:
-        wav = speak(text, lang)
+        wav = _spoken(text, lang)
     except SpeechUnavailable as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from exc
     return Response(wav, media_type="audio/wav", headers={"Cache-Control": "max-age=3600"})
