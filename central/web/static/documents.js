@@ -2,7 +2,7 @@
 // Every change is sent whole to the server, which keeps each sentence's sources by its id.
 import { api, ApiError } from "./api.js";
 import { $, date, el, notice } from "./dom.js";
-import { t } from "./i18n.js";
+import { currentLang, t } from "./i18n.js";
 
 const KINDS = ["sociaal_verslag", "voorstel_bcsd", "beslissingsbrief"];
 let current = null;   // the document view the server last sent
@@ -73,7 +73,7 @@ function decisionForm(dossierId) {
 
 async function build(dossierId, body) {
   try {
-    const view = await api("POST", `/api/dossiers/${dossierId}/documents`, body);
+    const view = await api("POST", `/api/dossiers/${dossierId}/documents`, { ...body, lang: currentLang() });
     location.hash = `#/document/${encodeURIComponent(view.document.document_id)}/${view.document.version}`;
   } catch (e) {
     const text = e instanceof ApiError && e.status === 409 ? t("doc.cannot_build", { why: e.message })
