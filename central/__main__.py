@@ -21,9 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     `python -m central documents-eval DIR` measures the derived documents instead."""
     args_given = sys.argv[1:] if argv is None else argv
     if args_given[:1] == ["documents-eval"]:
-        from central.cli import main as cli_main
+        from central.documents.command import main as documents_eval
 
-        return cli_main(args_given)
+        return documents_eval(args_given[1:])
     parser = argparse.ArgumentParser(prog="python -m central", description=__doc__)
     parser.add_argument("--config", type=Path, required=True, help="receiver config (TOML)")
     parser.add_argument("--check-config", action="store_true", help="validate and exit")
