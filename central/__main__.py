@@ -1,4 +1,4 @@
-"""`python -m central --config FILE`: run the reference receiver until SIGTERM."""
+"""`python -m central --config FILE`: run the reference receiver until SIGTERM (or `documents-eval DIR`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ from central.receiver.registry import RegistryError
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, validate the config, run; exit code 2 for a bad config, 1 for a failure.
 
-    The other commands (`documents-eval`, `dossier erase`, …) are `spreekkamer-central`'s."""
+    `python -m central documents-eval DIR` measures the derived documents instead."""
+    args_given = sys.argv[1:] if argv is None else argv
+    if args_given[:1] == ["documents-eval"]:
+        from central.documents.command import main as documents_eval
+
+        return documents_eval(args_given[1:])
     parser = argparse.ArgumentParser(prog="python -m central", description=__doc__)
     parser.add_argument("--config", type=Path, required=True, help="receiver config (TOML)")
     parser.add_argument("--check-config", action="store_true", help="validate and exit")

@@ -11,6 +11,7 @@ import psycopg
 from appliance.box.secrets import SecretError
 from central import __main__ as receiver_main
 from central.config import ReceiverConfigError, load_receiver_config
+from central.documents import command as documents_command
 from central.dossiers import db
 from central.dossiers.keys import DossierErased, erase_dossier
 from central.dossiers.sealing import StorageKey
@@ -42,15 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--username", required=True, help="the worker's name on the boxes")
     create.add_argument("--display-name", required=True)
     create.add_argument("--by", required=True, help="who makes it (kept in the audit)")
-    evaluation = sub.add_parser("documents-eval", help="build the derived documents for evaluation dossiers"
-                                " and print what reaches the social report, and how fast")
-    evaluation.add_argument("dir", type=Path, help="folder of evaluation conversations (shared/eval)")
-    evaluation.add_argument("--scorer", type=Path, default=None, help="score.py (default: in the folder)")
-    evaluation.add_argument("--cache", type=Path, default=Path(".spreekkamer") / "eval-cache" / "mono",
-                            help="folder for the synthesised reference timing")
+    documents_command.add_arguments(sub.add_parser("documents-eval", help=documents_command.HELP))
     args = parser.parse_args(argv)
     if args.command == "documents-eval":
-        return _documents_eval(args)
+        return documents_command.run(args)
     if args.command == "receive":
         return receiver_main.main(["--config", str(args.config)])
     if args.command == "web":
@@ -97,26 +93,6 @@ def _create_account(args: argparse.Namespace) -> int:
         print(f"database: {exc}", file=sys.stderr)
         return 1
     print(f"account {args.username!r} made for {args.org}")
-    return 0
-
-
-def _documents_eval(args: argparse.Namespace) -> int:
-    import subprocess
-
-    from appliance.drafting.evaluation import load_scorer
-    from central.documents.evaluation import evaluate, format_rows
-
-    folder = Path(args.dir)
-    scorer_path = Path(args.scorer) if args.scorer else folder / "score.py"
-    try:
-        rows = evaluate(folder, load_scorer(scorer_path), Path(args.cache), scorer_path.with_name("synth.py"))
-    except (OSError, ImportError, ValueError, KeyError, subprocess.SubprocessError) as exc:
-        print(f"documents-eval: {exc}", file=sys.stderr)
-        return 2
-    if not rows:
-        print(f"documents-eval: no evaluation dossier's conversations are all in {folder}", file=sys.stderr)
-        return 2
-    print(format_rows(rows))
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,11 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "central"
 
 
-@pytest.fixture()
-def server(world: dict[str, Any]) -> Iterator[str]:  # noqa: F811
-    """The screen served by uvicorn on a loopback port."""
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The screen served by uvicorn on a loopback port, for the length of the block."""
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(world["app"], host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -37,6 +38,13 @@ def server(world: dict[str, Any]) -> Iterator[str]:  # noqa: F811
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture()
+def server(world: dict[str, Any]) -> Iterator[str]:  # noqa: F811
+    """The screen over the two-organisation world."""
+    with serving(world["app"]) as url:
+        yield url
 
 
 @pytest.fixture()

@@ -1,19 +1,10 @@
-// The central workers' screen: login, Today, Dossier and Report, routed by the URL hash.
+// The central workers' screen: login, Today, Dossier, Report and Document, routed by the URL hash.
 import { api, ApiError, setCsrf } from "./api.js";
+import { $, date, el, notice } from "./dom.js";
+import { documentsSection, renderDocument } from "./documents.js";
 import { currentLang, setLang, t } from "./i18n.js";
 
-const $ = (id) => document.getElementById(id);
-const VIEWS = ["login", "today", "dossier", "report"];
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") node.textContent = v; else if (k === "class") node.className = v; else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
+const VIEWS = ["login", "today", "dossier", "report", "document"];
 
 function show(view) {
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== view;
@@ -21,14 +12,6 @@ function show(view) {
   $("logout").hidden = view === "login";
   $("user-name").hidden = view === "login";
 }
-
-function date(iso) {
-  if (!iso) return "";
-  const d = new Date(iso.length === 10 ? `${iso}T12:00:00` : iso);
-  return d.toLocaleDateString(currentLang() === "fr" ? "fr-BE" : "nl-BE", { day: "numeric", month: "long", year: "numeric" });
-}
-
-function notice(text) { $("notice").textContent = text; }
 
 function sourceLink(src) {
   const a = el("a", { href: `#/report/${encodeURIComponent(src.report_id)}/${src.version}/${encodeURIComponent(src.sentence_id)}`,
@@ -56,6 +39,7 @@ async function route() {
   try {
     if (parts[0] === "dossier" && parts[1]) await renderDossier(parts[1]);
     else if (parts[0] === "report" && parts[1]) await renderReport(parts[1], parts[2], parts[3]);
+    else if (parts[0] === "document" && parts[1]) { await renderDocument(parts[1], parts[2]); show("document"); }
     else await renderToday();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { show("login"); notice(t("error.session")); return; }
@@ -143,6 +127,7 @@ async function renderDossier(id) {
       el("p", { text: t("item.reason", { reason: a.reason }) }), sourceLink(a.source),
     ]) : null,
   );
+  body.append(await documentsSection(d.dossier_id));
   show("dossier");
   document.title = `${t("dossier.title", { ref: d.dossier_ref })} – Spreekkamer`;
 }
