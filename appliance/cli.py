@@ -215,10 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     handler: Any = args.handler
+    from appliance.box.secrets import SecretError
+
     try:
         return int(handler(args))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except SecretError as exc:  # a box not provisioned (or a wrong --config): say which secret
+        print(f"error: {exc} (is this box provisioned? pass --config, or run 'spreekkamer dev-init')",
+              file=sys.stderr)
         return 2
 
 

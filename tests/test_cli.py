@@ -86,3 +86,23 @@ def test_weak_password_is_refused_clearly(tmp_path: Path) -> None:
     conf.write_text(f'credentials_dir = "{creds}"\n\n[store]\ndata_dir = "{tmp_path / "data"}"\n')
     r = _run("users", "add", "jan", "Jan", "--config", str(conf), env={"SPREEKKAMER_NEW_PASSWORD": "kort"})
     assert r.returncode == 1 and "12" in r.stderr
+
+
+def test_it_unlocks_and_sets_passwords_and_a_missing_key_is_said_plainly(tmp_path: Path) -> None:
+    creds = tmp_path / "creds"
+    write_secret(creds / "db-key", secrets.token_hex(32).encode())
+    conf = tmp_path / "c.toml"
+    conf.write_text(f'credentials_dir = "{creds}"\n\n[store]\ndata_dir = "{tmp_path / "data"}"\n')
+    env = {"SPREEKKAMER_NEW_PASSWORD": "een lang wachtwoord"}
+    assert _run("users", "add", "jan", "Jan Peeters", "--config", str(conf), env=env).returncode == 0
+    assert _run("users", "unlock", "jan", "--config", str(conf)).returncode == 0
+    missing = _run("users", "unlock", "piet", "--config", str(conf))
+    assert missing.returncode == 1 and "no account 'piet'" in missing.stderr
+    again = _run("users", "password", "jan", "--config", str(conf), env={"SPREEKKAMER_NEW_PASSWORD": "kort"})
+    assert again.returncode == 1 and "at least 12" in again.stderr
+    assert _run("users", "password", "jan", "--config", str(conf),
+                env={"SPREEKKAMER_NEW_PASSWORD": "een nieuw lang wachtwoord"}).returncode == 0
+    (creds / "db-key").unlink()
+    unprovisioned = _run("users", "unlock", "jan", "--config", str(conf))
+    assert unprovisioned.returncode == 2 and "Traceback" not in unprovisioned.stderr
+    assert "db-key" in unprovisioned.stderr
