@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import sys
@@ -50,6 +51,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         login = ensure_dev_home(config)
         ensure_dev_worker(config, login)
     problems = provisioning_problems(config) if config.profile == "production" else []
+    if args.config:
+        warn_about_sealing(Path(args.config).parent / "bundle.json")
     if problems:
         # Refuse to record, say why (health for IT, a neutral screen for the client), stay up.
         logging.getLogger(__name__).error("not provisioned: %s", "; ".join(problems))
@@ -62,6 +65,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     start_watchdog()
     serve(config, worker_app, kiosk_app)
     return 0
+
+
+def warn_about_sealing(bundle_json: Path) -> str | None:
+    """Say at start-up when the box's secrets are not sealed by a TPM2: with the host key (or as
+    plain files) they are only as safe as the disk they are on. Returns the warning, if any."""
+    try:
+        mode = json.loads(bundle_json.read_text(encoding="utf-8")).get("seal_mode")
+    except (OSError, ValueError, AttributeError):
+        return None  # not an enrolled bundle (a dev or hand-made config): nothing to say
+    if mode == "tpm2":
+        return None
+    warning = (f"secrets are sealed with {mode!r}, not a TPM2: whoever has this disk can unseal them "
+               "(see docs/provisioning.md)")
+    logging.getLogger(__name__).warning(warning)
+    return warning
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

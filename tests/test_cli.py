@@ -106,3 +106,16 @@ def test_it_unlocks_and_sets_passwords_and_a_missing_key_is_said_plainly(tmp_pat
     unprovisioned = _run("users", "unlock", "jan", "--config", str(conf))
     assert unprovisioned.returncode == 2 and "Traceback" not in unprovisioned.stderr
     assert "db-key" in unprovisioned.stderr
+
+
+def test_a_box_without_a_tpm_says_so_at_start_up(tmp_path: Path) -> None:
+    import json
+
+    from appliance.cli import warn_about_sealing
+
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps({"seal_mode": "host"}))
+    assert "not a TPM2" in (warn_about_sealing(bundle) or "")
+    bundle.write_text(json.dumps({"seal_mode": "tpm2"}))
+    assert warn_about_sealing(bundle) is None
+    assert warn_about_sealing(tmp_path / "absent.json") is None
